@@ -1,0 +1,153 @@
+package knowledge
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+)
+
+// Index is the bleve index over a catalog, with the matcher on top. It is safe for concurrent
+// use. Close releases it.
+type Index struct {
+	cat      *Catalog
+	bleve    bleve.Index
+	analyzer analysis.Analyzer
+	synonyms []compiledGroup
+
+	mu         sync.RWMutex
+	df         map[string]int  // analyzed term -> number of stories that contain it
+	alertnames map[string]bool // lowercased alert names some story lists
+	ndocs      int
+}
+
+// indexDoc is what bleve sees of a story. Symptoms, errors, alert and metric names go in
+// "signals", kept apart from the prose so that queries can weigh what responders see above
+// how the story was later explained.
+type indexDoc struct {
+	Title      string   `json:"title"`
+	Signals    string   `json:"signals"`
+	Prose      string   `json:"prose"`
+	Components string   `json:"components"`
+	Alertnames []string `json:"alertnames"`
+	Classes    []string `json:"classes"`
+	Kind       string   `json:"kind"`
+}
+
+// NewIndex builds an in-memory index over every story of cat. It uses scorch, not
+// bleve.NewMemOnly: the older engine silently ignores BM25.
+func NewIndex(cat *Catalog) (*Index, error) {
+	m, err := newMapping()
+	if err != nil {
+		return nil, fmt.Errorf("index mapping: %w", err)
+	}
+	bi, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("create index: %w", err)
+	}
+	x := &Index{
+		cat:        cat,
+		bleve:      bi,
+		analyzer:   m.AnalyzerNamed(analyzerName),
+		df:         map[string]int{},
+		alertnames: map[string]bool{},
+	}
+	x.synonyms = compileSynonyms(x.analyzer, cat.Synonyms())
+	// One batch: scorch in memory never merges segments, so one segment per story would slow
+	// every query.
+	b := bi.NewBatch()
+	for _, s := range cat.Stories() {
+		if err := b.Index(s.ID, storyDoc(s)); err != nil {
+			bi.Close()
+			return nil, fmt.Errorf("index story %s: %w", s.ID, err)
+		}
+		x.countTerms(s)
+	}
+	if err := bi.Batch(b); err != nil {
+		bi.Close()
+		return nil, fmt.Errorf("index catalog: %w", err)
+	}
+	return x, nil
+}
+
+// Close releases the index.
+func (x *Index) Close() error { return x.bleve.Close() }
+
+// Catalog returns the catalog the index was built from.
+func (x *Index) Catalog() *Catalog { return x.cat }
+
+func storyDoc(s *Story) indexDoc {
+	signals := make([]string, 0, len(s.Symptoms)+len(s.Errors)+len(s.Alerts)+len(s.Metrics))
+	signals = append(signals, s.Symptoms...)
+	signals = append(signals, s.Errors...)
+	signals = append(signals, s.Alerts...)
+	signals = append(signals, s.Metrics...)
+	prose := strings.Join(append([]string{s.Summary, s.Cause, s.Impact, s.Fix}, s.Lessons...), "\n")
+	names := make([]string, len(s.Alerts))
+	for i, a := range s.Alerts {
+		names[i] = strings.ToLower(a)
+	}
+	return indexDoc{
+		Title:      withCompoundParts(s.Title),
+		Signals:    withCompoundParts(strings.Join(signals, "\n")),
+		Prose:      withCompoundParts(prose),
+		Components: withCompoundParts(strings.Join(s.Components, "\n")),
+		Alertnames: names,
+		Classes:    s.Classes,
+		Kind:       "story",
+	}
+}
+
+func (x *Index) countTerms(s *Story) {
+	seen := map[string]bool{}
+	for _, f := range storyFields(s) {
+		for _, line := range f.lines {
+			for _, t := range analyze(x.analyzer, withCompoundParts(line)) {
+				seen[t.term] = true
+			}
+		}
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for t := range seen {
+		x.df[t]++
+	}
+	for _, a := range s.Alerts {
+		x.alertnames[strings.ToLower(a)] = true
+	}
+	x.ndocs++
+}
+
+// field is one part of a story as reasons quote it.
+type field struct {
+	name  string
+	lines []string
+}
+
+func storyFields(s *Story) []field {
+	return []field{
+		{"alerts", s.Alerts},
+		{"symptoms", s.Symptoms},
+		{"errors", s.Errors},
+		{"metrics", s.Metrics},
+		{"title", []string{s.Title}},
+		{"components", s.Components},
+		{"summary", []string{s.Summary}},
+		{"cause", []string{s.Cause}},
+		{"impact", []string{s.Impact}},
+		{"fix", []string{s.Fix}},
+		{"lessons", s.Lessons},
+	}
+}
+
+// ctxErr lets long loops stop when the caller gives up.
+func ctxErr(ctx context.Context) error {
+	if ctx == nil {
+		return nil
+	}
+	return ctx.Err()
+}

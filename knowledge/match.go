@@ -1,0 +1,144 @@
+package knowledge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/tacoma-bot/tacoma/knowledge/alert"
+)
+
+// ErrEmptyQuery is returned when a message has no word worth searching for.
+var ErrEmptyQuery = errors.New("nothing to search for: every word is too common to match on")
+
+// MaxLimit bounds how many results one search returns.
+const MaxLimit = 50
+
+// Query weights, measured on the evaluation set (eval/): see README "Evaluation".
+const (
+	signalsBoost   = 1.0 // symptoms, errors, alert and metric names, on top of the cross-field match
+	expansionBoost = 0.5 // synonym expansion; below the message's own words
+	alertnameBoost = 3.0 // an exact alertname listed by the story is strong evidence
+)
+
+// Result is one story that matches, best first, with the reasons in words a responder reads at
+// a glance.
+type Result struct {
+	Story *Story
+	Score float64
+	Why   []string
+	// Coverage is the share of the message's distinctive words (IDF-weighted) the story
+	// explains, from 0 to 1; callers use it to decide whether a match is worth showing.
+	Coverage float64
+}
+
+// Search returns up to limit stories that best match text, a responder's message.
+func (x *Index) Search(ctx context.Context, text string, limit int) ([]Result, error) {
+	return x.match(ctx, request{text: text}, limit)
+}
+
+// MatchAlert returns up to limit stories that best match an alert group: its alert names count
+// exactly, its labels and annotations as text.
+func (x *Index) MatchAlert(ctx context.Context, g *alert.Group, limit int) ([]Result, error) {
+	return x.match(ctx, request{text: g.Text(), alertnames: g.AlertNames()}, limit)
+}
+
+type request struct {
+	text       string
+	alertnames []string
+}
+
+// compiledQuery is a request after analysis: what reasons compare stories against.
+type compiledQuery struct {
+	terms      map[string]string // analyzed term -> the message's word
+	via        map[string]string // term added by a synonym -> the message's phrase
+	alertnames map[string]string // lowercased -> as written
+}
+
+var wordRE = regexp.MustCompile(`[A-Za-z][A-Za-z0-9]+`)
+
+func (x *Index) compile(r request) (*compiledQuery, query.Query, error) {
+	full := withCompoundParts(r.text)
+	toks := analyze(x.analyzer, full)
+	cq := &compiledQuery{terms: map[string]string{}, alertnames: map[string]string{}}
+	terms := make([]string, 0, len(toks))
+	for _, t := range toks {
+		terms = append(terms, t.term)
+		if _, ok := cq.terms[t.term]; !ok {
+			cq.terms[t.term] = t.word
+		}
+	}
+	for _, a := range r.alertnames {
+		cq.alertnames[strings.ToLower(a)] = a
+	}
+	// A pasted alert name counts as much as one from a payload's labels.
+	x.mu.RLock()
+	for _, w := range wordRE.FindAllString(r.text, -1) {
+		if lw := strings.ToLower(w); x.alertnames[lw] {
+			cq.alertnames[lw] = w
+		}
+	}
+	x.mu.RUnlock()
+	if len(terms) == 0 && len(cq.alertnames) == 0 {
+		return nil, nil, ErrEmptyQuery
+	}
+	exp := expand(x.synonyms, terms)
+	cq.via = exp.via
+
+	var qs []query.Query
+	if len(terms) > 0 {
+		all := bleve.NewMatchQuery(full)
+		sig := bleve.NewMatchQuery(full)
+		sig.SetField("signals")
+		sig.SetBoost(signalsBoost)
+		qs = append(qs, all, sig)
+	}
+	if exp.text != "" {
+		e := bleve.NewMatchQuery(exp.text)
+		e.SetBoost(expansionBoost)
+		qs = append(qs, e)
+	}
+	for lw := range cq.alertnames {
+		t := bleve.NewTermQuery(lw)
+		t.SetField("alertnames")
+		t.SetBoost(alertnameBoost)
+		qs = append(qs, t)
+	}
+	return cq, bleve.NewDisjunctionQuery(qs...), nil
+}
+
+func (x *Index) match(ctx context.Context, r request, limit int) ([]Result, error) {
+	if limit < 1 {
+		limit = 1
+	}
+	if limit > MaxLimit {
+		limit = MaxLimit
+	}
+	cq, q, err := x.compile(r)
+	if err != nil {
+		return nil, err
+	}
+	req := bleve.NewSearchRequestOptions(q, limit, 0, false)
+	res, err := x.bleve.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	out := make([]Result, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		s, ok := x.cat.byID[h.ID]
+		if !ok {
+			continue
+		}
+		why, coverage := x.explain(s, cq)
+		out = append(out, Result{Story: s, Score: round3(h.Score), Why: why, Coverage: coverage})
+	}
+	return out, nil
+}
+
+func round3(f float64) float64 { return math.Round(f*1000) / 1000 }

@@ -1,0 +1,182 @@
+package knowledge
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+const (
+	maxReasonLines = 3
+	maxQuoteRunes  = 90
+)
+
+// explain says why s matched: the alert names it shares with the query, and the few lines of the
+// story (symptoms and errors first) that hold most of the query's distinctive words, each with
+// the query's own words that matched. It is computed only for the hits shown, from the story
+// text, never with bleve's per-hit explanations, which cost seconds on a large index.
+func (x *Index) explain(s *Story, q *compiledQuery) (why []string, coverage float64) {
+	for _, a := range s.Alerts {
+		if written, ok := q.alertnames[strings.ToLower(a)]; ok {
+			why = append(why, fmt.Sprintf("alert %s is one this failure fires", written))
+		}
+	}
+
+	var lines []storyLine
+	for _, f := range storyFields(s) {
+		w := fieldWeight(f.name)
+		for _, l := range f.lines {
+			terms := map[string]bool{}
+			for _, t := range analyze(x.analyzer, withCompoundParts(l)) {
+				if _, own := q.terms[t.term]; own {
+					terms[t.term] = true
+				} else if _, syn := q.via[t.term]; syn {
+					terms[t.term] = true
+				}
+			}
+			if len(terms) > 0 && w > 0 {
+				lines = append(lines, storyLine{field: f.name, text: l, terms: terms})
+			}
+		}
+	}
+
+	covered := map[string]bool{}
+	gain := func(l storyLine) float64 {
+		g := 0.0
+		for t := range l.terms {
+			if !covered[t] {
+				g += x.termWeight(t, q) * fieldWeight(l.field)
+			}
+		}
+		return g
+	}
+	for range maxReasonLines {
+		best, bestGain := -1, 0.0
+		for i, l := range lines {
+			if g := gain(l); g > bestGain {
+				best, bestGain = i, g
+			}
+		}
+		if best < 0 || bestGain < 0.5 {
+			break
+		}
+		l := lines[best]
+		why = append(why, x.reasonLine(l.field, l.text, l.terms, q))
+		for t := range l.terms {
+			covered[t] = true
+		}
+	}
+
+	total, got := 0.0, 0.0
+	for t := range q.terms {
+		w := x.termWeight(t, q)
+		total += w
+		if covered[t] || anyHas(lines, t) {
+			got += w
+		}
+	}
+	if total > 0 {
+		coverage = got / total
+	}
+	return why, coverage
+}
+
+// storyLine is one line of a story with the query terms it holds.
+type storyLine struct {
+	field, text string
+	terms       map[string]bool
+}
+
+func anyHas(lines []storyLine, t string) bool {
+	for _, l := range lines {
+		if l.terms[t] {
+			return true
+		}
+	}
+	return false
+}
+
+func (x *Index) reasonLine(field, text string, terms map[string]bool, q *compiledQuery) string {
+	var own, syn []string
+	seen := map[string]bool{}
+	for t := range terms {
+		if w, ok := q.terms[t]; ok {
+			if lw := strings.ToLower(w); !seen[lw] {
+				seen[lw] = true
+				own = append(own, lw)
+			}
+		} else if via, ok := q.via[t]; ok {
+			if !seen[via] {
+				seen[via] = true
+				syn = append(syn, via)
+			}
+		}
+	}
+	sort.Strings(own)
+	sort.Strings(syn)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %q", singular(field), quote(text))
+	if len(own) > 0 {
+		b.WriteString(" matches " + strings.Join(own, ", "))
+	}
+	if len(syn) > 0 {
+		if len(own) > 0 {
+			b.WriteString(";")
+		}
+		b.WriteString(" related to your " + strings.Join(syn, ", "))
+	}
+	return b.String()
+}
+
+// termWeight is the BM25 IDF of a term over the catalog: a word every story has explains
+// nothing.
+func (x *Index) termWeight(t string, q *compiledQuery) float64 {
+	x.mu.RLock()
+	n, df := float64(x.ndocs), float64(x.df[t])
+	x.mu.RUnlock()
+	w := math.Log(1 + (n-df+0.5)/(df+0.5))
+	if _, own := q.terms[t]; !own {
+		w *= expansionBoost
+	}
+	return w
+}
+
+func fieldWeight(field string) float64 {
+	switch field {
+	case "alerts", "symptoms", "errors", "metrics":
+		return 1
+	case "title", "components":
+		return 0.8
+	default:
+		return 0.6
+	}
+}
+
+func singular(field string) string {
+	switch field {
+	case "symptoms":
+		return "symptom"
+	case "errors":
+		return "error"
+	case "metrics":
+		return "metric"
+	case "lessons":
+		return "lesson"
+	case "components":
+		return "component"
+	case "alerts":
+		return "alert"
+	}
+	return field
+}
+
+func quote(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= maxQuoteRunes {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:maxQuoteRunes])) + "…"
+}
