@@ -99,19 +99,27 @@ func anyHas(lines []storyLine, t string) bool {
 }
 
 func (x *Index) reasonLine(field, text string, terms map[string]bool, q *compiledQuery) string {
+	// Own words first, then synonyms, each in a fixed order, so the same query always reads the
+	// same; a synonym phrase that is also one of the user's words is not repeated.
+	keys := make([]string, 0, len(terms))
+	for t := range terms {
+		keys = append(keys, t)
+	}
+	sort.Strings(keys)
 	var own, syn []string
 	seen := map[string]bool{}
-	for t := range terms {
+	for _, t := range keys {
 		if w, ok := q.terms[t]; ok {
 			if lw := strings.ToLower(w); !seen[lw] {
 				seen[lw] = true
 				own = append(own, lw)
 			}
-		} else if via, ok := q.via[t]; ok {
-			if !seen[via] {
-				seen[via] = true
-				syn = append(syn, via)
-			}
+		}
+	}
+	for _, t := range keys {
+		if via, ok := q.via[t]; ok && !seen[strings.ToLower(via)] {
+			seen[strings.ToLower(via)] = true
+			syn = append(syn, via)
 		}
 	}
 	sort.Strings(own)

@@ -164,7 +164,7 @@ func jsonProblem(data []byte, err error) string {
 	case errors.As(err, &se) && se.Offset >= int64(len(bytes.TrimRight(data, " \t\r\n"))):
 		return "truncated JSON: the payload ends before the object is closed"
 	case errors.As(err, &se):
-		line, col := position(data, se.Offset)
+		line, col := position(data, se.Offset-1)
 		return fmt.Sprintf("malformed JSON at line %d, column %d: %v", line, col, se)
 	case errors.As(err, &te):
 		field := te.Field
@@ -195,6 +195,9 @@ func jsonType(goType string) string {
 func position(data []byte, offset int64) (line, col int) {
 	if offset > int64(len(data)) {
 		offset = int64(len(data))
+	}
+	if offset < 0 {
+		offset = 0
 	}
 	before := data[:offset]
 	line = bytes.Count(before, []byte("\n")) + 1
