@@ -34,6 +34,8 @@ var stopWords = []any{
 	"please", "pls", "now", "still", "really", "lot", "lots", "bit", "im", "i'm", "we're", "ive",
 	"getting", "get", "got", "see", "seeing", "saw", "looks", "look", "looking", "think", "thing",
 	"ok", "okay", "yeah", "yes", "hmm", "lol", "anybody", "somebody", "something", "someone",
+	// URL scaffolding in pasted links and alert labels.
+	"http", "https", "www",
 }
 
 // newMapping builds the index mapping: one custom analyzer for every text field (Unicode words,

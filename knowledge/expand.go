@@ -16,6 +16,7 @@ type compiledGroup struct {
 type phrase struct {
 	text  string
 	terms []string
+	words []string // the surface word of each term, to rebuild query text from kept terms
 }
 
 func compileSynonyms(a analysis.Analyzer, groups []SynonymGroup) []compiledGroup {
@@ -29,6 +30,7 @@ func compileSynonyms(a analysis.Analyzer, groups []SynonymGroup) []compiledGroup
 			p := phrase{text: t}
 			for _, tok := range toks {
 				p.terms = append(p.terms, tok.term)
+				p.words = append(p.words, tok.word)
 			}
 			out = append(out, p)
 		}
@@ -49,8 +51,9 @@ type expansion struct {
 }
 
 // expand finds the dictionary's phrases in the message's terms and returns the other members
-// of each group found.
-func expand(groups []compiledGroup, terms []string) expansion {
+// of each group found, keeping only the terms keep accepts: a phrase such as "response time"
+// must bring in "response", not "time", which every story has.
+func expand(groups []compiledGroup, terms []string, keep func(term string) bool) expansion {
 	exp := expansion{via: map[string]string{}}
 	own := make(map[string]bool, len(terms))
 	for _, t := range terms {
@@ -70,19 +73,16 @@ func expand(groups []compiledGroup, terms []string) expansion {
 		}
 		for _, list := range [][]phrase{g.same, g.implies} {
 			for _, p := range list {
-				added := false
-				for _, t := range p.terms {
-					if own[t] {
+				for i, t := range p.terms {
+					if own[t] || !keep(t) {
 						continue
 					}
-					if _, dup := exp.via[t]; !dup {
-						exp.via[t] = found
+					if _, dup := exp.via[t]; dup {
+						continue
 					}
-					added = true
-				}
-				if added {
-					b.WriteString(p.text)
-					b.WriteString(" \n")
+					exp.via[t] = found
+					b.WriteString(p.words[i])
+					b.WriteString(" ")
 				}
 			}
 		}

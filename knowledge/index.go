@@ -22,6 +22,7 @@ type Index struct {
 	mu         sync.RWMutex
 	df         map[string]int  // analyzed term -> number of stories that contain it
 	alertnames map[string]bool // lowercased alert names some story lists
+	lines      map[string][]analyzedLine
 	ndocs      int
 }
 
@@ -55,6 +56,7 @@ func NewIndex(cat *Catalog) (*Index, error) {
 		analyzer:   m.AnalyzerNamed(analyzerName),
 		df:         map[string]int{},
 		alertnames: map[string]bool{},
+		lines:      map[string][]analyzedLine{},
 	}
 	x.synonyms = compileSynonyms(x.analyzer, cat.Synonyms())
 	// One batch: scorch in memory never merges segments, so one segment per story would slow
@@ -65,7 +67,7 @@ func NewIndex(cat *Catalog) (*Index, error) {
 			bi.Close()
 			return nil, fmt.Errorf("index story %s: %w", s.ID, err)
 		}
-		x.countTerms(s)
+		x.addStats(s)
 	}
 	if err := bi.Batch(b); err != nil {
 		bi.Close()
@@ -102,12 +104,20 @@ func storyDoc(s *Story) indexDoc {
 	}
 }
 
-func (x *Index) countTerms(s *Story) {
+// addStats analyzes every line of s once: the terms feed the IDF weights of reasons and the
+// synonym filter, and the analyzed lines are kept so that reasons cost no analysis per query.
+func (x *Index) addStats(s *Story) {
 	seen := map[string]bool{}
+	var lines []analyzedLine
 	for _, f := range storyFields(s) {
-		for _, line := range f.lines {
-			for _, t := range analyze(x.analyzer, withCompoundParts(line)) {
+		for _, text := range f.lines {
+			terms := map[string]bool{}
+			for _, t := range analyze(x.analyzer, withCompoundParts(text)) {
+				terms[t.term] = true
 				seen[t.term] = true
+			}
+			if len(terms) > 0 {
+				lines = append(lines, analyzedLine{field: f.name, text: text, terms: terms})
 			}
 		}
 	}
@@ -119,7 +129,14 @@ func (x *Index) countTerms(s *Story) {
 	for _, a := range s.Alerts {
 		x.alertnames[strings.ToLower(a)] = true
 	}
+	x.lines[s.ID] = lines
 	x.ndocs++
+}
+
+// analyzedLine is one line of a story with its analyzed terms.
+type analyzedLine struct {
+	field, text string
+	terms       map[string]bool
 }
 
 // field is one part of a story as reasons quote it.

@@ -23,8 +23,10 @@ const MaxLimit = 50
 // Query weights, measured on the evaluation set (eval/): see README "Evaluation".
 const (
 	signalsBoost   = 1.0 // symptoms, errors, alert and metric names, on top of the cross-field match
-	expansionBoost = 0.5 // synonym expansion; below the message's own words
+	expansionBoost = 0.3 // synonym expansion; well below the message's own words
 	alertnameBoost = 3.0 // an exact alertname listed by the story is strong evidence
+	// maxExpansionDF is the share of stories above which a term is too common to add by synonym.
+	maxExpansionDF = 0.3
 )
 
 // Result is one story that matches, best first, with the reasons in words a responder reads at
@@ -88,7 +90,7 @@ func (x *Index) compile(r request) (*compiledQuery, query.Query, error) {
 	if len(terms) == 0 && len(cq.alertnames) == 0 {
 		return nil, nil, ErrEmptyQuery
 	}
-	exp := expand(x.synonyms, terms)
+	exp := expand(x.synonyms, terms, x.distinctive)
 	cq.via = exp.via
 
 	var qs []query.Query
@@ -142,3 +144,11 @@ func (x *Index) match(ctx context.Context, r request, limit int) ([]Result, erro
 }
 
 func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
+
+// distinctive reports whether a term is rare enough in the index to be worth adding to a query
+// by synonym.
+func (x *Index) distinctive(term string) bool {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return float64(x.df[term]) <= maxExpansionDF*float64(x.ndocs)
+}

@@ -24,21 +24,21 @@ func (x *Index) explain(s *Story, q *compiledQuery) (why []string, coverage floa
 		}
 	}
 
+	x.mu.RLock()
+	all := x.lines[s.ID]
+	x.mu.RUnlock()
 	var lines []storyLine
-	for _, f := range storyFields(s) {
-		w := fieldWeight(f.name)
-		for _, l := range f.lines {
-			terms := map[string]bool{}
-			for _, t := range analyze(x.analyzer, withCompoundParts(l)) {
-				if _, own := q.terms[t.term]; own {
-					terms[t.term] = true
-				} else if _, syn := q.via[t.term]; syn {
-					terms[t.term] = true
-				}
+	for _, l := range all {
+		terms := map[string]bool{}
+		for t := range l.terms {
+			_, own := q.terms[t]
+			_, syn := q.via[t]
+			if own || syn {
+				terms[t] = true
 			}
-			if len(terms) > 0 && w > 0 {
-				lines = append(lines, storyLine{field: f.name, text: l, terms: terms})
-			}
+		}
+		if len(terms) > 0 {
+			lines = append(lines, storyLine{field: l.field, text: l.text, terms: terms})
 		}
 	}
 

@@ -4,6 +4,7 @@
 package alert
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -84,8 +85,18 @@ var textLabels = []string{
 	"alertname", "container", "namespace", "pod", "deployment", "daemonset", "statefulset",
 	"job_name", "cronjob", "horizontalpodautoscaler", "service", "reason", "condition",
 	"resource", "phase", "device", "mountpoint", "fstype", "grpc_method", "grpc_service",
-	"verb", "component", "rule_group", "ingress", "host", "issuer_name", "name",
+	"verb", "component", "rule_group", "ingress", "host", "issuer_name", "name", "cluster", "job",
 }
+
+// exporterJobs are job labels that name the exporter that measured, not what failed: every
+// kube-state-metrics alert has job="kube-state-metrics".
+var exporterJobs = map[string]bool{
+	"kube-state-metrics": true, "node-exporter": true, "node_exporter": true, "prometheus": true,
+	"cadvisor": true, "blackbox": true, "blackbox-exporter": true, "grafana": true,
+}
+
+// statusPrefixRE matches the "[FIRING:3] " or "[RESOLVED] " that notifiers put before titles.
+var statusPrefixRE = regexp.MustCompile(`(?i)^\s*\[(?:firing|resolved)(?::\s*\d+)?\]\s*`)
 
 var textAnnotations = []string{"summary", "description", "message", "title"}
 
@@ -101,11 +112,13 @@ func (g *Group) Text() string {
 			parts = append(parts, s)
 		}
 	}
-	add(g.Title)
+	add(statusPrefixRE.ReplaceAllString(g.Title, ""))
 	add(g.Service)
 	for _, a := range g.Alerts {
 		for _, k := range textLabels {
-			add(a.Labels[k])
+			if v := a.Labels[k]; k != "job" || !exporterJobs[v] {
+				add(v)
+			}
 		}
 		for _, k := range textAnnotations {
 			add(a.Annotations[k])
@@ -118,7 +131,7 @@ func (g *Group) Text() string {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			if wanted(k) {
+			if wanted(k) && (k != "job" || !exporterJobs[m[k]]) {
 				add(m[k])
 			}
 		}
