@@ -56,13 +56,17 @@ func LoadEvalSet(path string) (*EvalSet, error) {
 
 // EvalReport is how the matcher did on one set.
 type EvalReport struct {
-	Set    string     `json:"set"`
-	Cases  int        `json:"cases"`
-	Scored int        `json:"scored"` // cases with a Want
-	Hit1   float64    `json:"hit_at_1"`
-	Hit3   float64    `json:"hit_at_3"`
-	MRR    float64    `json:"mrr"`
-	Misses []EvalMiss `json:"misses,omitempty"`
+	Set    string  `json:"set"`
+	Cases  int     `json:"cases"`
+	Scored int     `json:"scored"` // cases with a Want
+	Hit1   float64 `json:"hit_at_1"`
+	Hit3   float64 `json:"hit_at_3"`
+	MRR    float64 `json:"mrr"`
+	// Answered is the share of scored cases whose top result is Confident; Quiet the share of
+	// cases that want no story whose top result is not.
+	Answered float64    `json:"answered"`
+	Quiet    float64    `json:"quiet"`
+	Misses   []EvalMiss `json:"misses,omitempty"`
 }
 
 // EvalMiss is a case whose wanted story was not first.
@@ -90,8 +94,15 @@ func (x *Index) Evaluate(ctx context.Context, set *EvalSet) (EvalReport, error) 
 		if err != nil {
 			return rep, fmt.Errorf("%s: case %s: %w", set.Path, c.ID, err)
 		}
+		confident := len(res) > 0 && res[0].Confident()
 		if len(c.Want) == 0 {
+			if !confident {
+				rep.Quiet++
+			}
 			continue
+		}
+		if confident {
+			rep.Answered++
 		}
 		rep.Scored++
 		rank := firstRank(res, c.Want)
@@ -117,6 +128,10 @@ func (x *Index) Evaluate(ctx context.Context, set *EvalSet) (EvalReport, error) 
 		rep.Hit1 /= n
 		rep.Hit3 /= n
 		rep.MRR = rr / n
+		rep.Answered /= n
+	}
+	if unscored := rep.Cases - rep.Scored; unscored > 0 {
+		rep.Quiet /= float64(unscored)
 	}
 	return rep, nil
 }

@@ -38,7 +38,17 @@ type Result struct {
 	// Coverage is the share of the message's distinctive words (IDF-weighted) the story
 	// explains, from 0 to 1; callers use it to decide whether a match is worth showing.
 	Coverage float64
+	// Evidence is the IDF mass of the message's words the story holds, plus a bonus per exact
+	// alert name: unlike Score it is comparable across queries, so callers can set a floor.
+	Evidence float64
 }
+
+// MinEvidence is the Evidence below which a match is too weak to volunteer in a channel:
+// measured on eval/smalltalk.yaml against eval/messages-dev.yaml with the embedded catalog.
+const MinEvidence = 6.0
+
+// Confident reports whether the result has enough evidence to be offered unasked.
+func (r Result) Confident() bool { return r.Evidence >= MinEvidence }
 
 // Search returns up to limit stories that best match text, a responder's message.
 func (x *Index) Search(ctx context.Context, text string, limit int) ([]Result, error) {
@@ -48,12 +58,13 @@ func (x *Index) Search(ctx context.Context, text string, limit int) ([]Result, e
 // MatchAlert returns up to limit stories that best match an alert group: its alert names count
 // exactly, its labels and annotations as text.
 func (x *Index) MatchAlert(ctx context.Context, g *alert.Group, limit int) ([]Result, error) {
-	return x.match(ctx, request{text: g.Text(), alertnames: g.AlertNames()}, limit)
+	return x.match(ctx, request{text: g.Text(), alertnames: g.AlertNames(), labels: g.Labels()}, limit)
 }
 
 type request struct {
 	text       string
 	alertnames []string
+	labels     []string // "key=value" of an alert, so reasons can name the label that matched
 }
 
 // compiledQuery is a request after analysis: what reasons compare stories against.
@@ -61,6 +72,7 @@ type compiledQuery struct {
 	terms      map[string]string // analyzed term -> the message's word
 	via        map[string]string // term added by a synonym -> the message's phrase
 	alertnames map[string]string // lowercased -> as written
+	labelOf    map[string]string // analyzed term -> the alert label it came from, "key=value"
 }
 
 var wordRE = regexp.MustCompile(`[A-Za-z][A-Za-z0-9]+`)
@@ -78,6 +90,22 @@ func (x *Index) compile(r request) (*compiledQuery, query.Query, error) {
 	}
 	for _, a := range r.alertnames {
 		cq.alertnames[strings.ToLower(a)] = a
+	}
+	// Terms of the alert names themselves (kube, pod, crash) are not attributed to labels.
+	nameTerms := map[string]bool{}
+	for _, a := range r.alertnames {
+		for _, t := range analyze(x.analyzer, withCompoundParts(a)) {
+			nameTerms[t.term] = true
+		}
+	}
+	cq.labelOf = map[string]string{}
+	for _, kv := range r.labels {
+		_, v, _ := strings.Cut(kv, "=")
+		for _, t := range analyze(x.analyzer, withCompoundParts(v)) {
+			if _, dup := cq.labelOf[t.term]; !dup && !nameTerms[t.term] {
+				cq.labelOf[t.term] = kv
+			}
+		}
 	}
 	// A pasted alert name counts as much as one from a payload's labels.
 	x.mu.RLock()
@@ -137,8 +165,8 @@ func (x *Index) match(ctx context.Context, r request, limit int) ([]Result, erro
 		if !ok {
 			continue
 		}
-		why, coverage := x.explain(s, cq)
-		out = append(out, Result{Story: s, Score: round3(h.Score), Why: why, Coverage: coverage})
+		why, coverage, evidence := x.explain(s, cq)
+		out = append(out, Result{Story: s, Score: round3(h.Score), Why: why, Coverage: coverage, Evidence: evidence})
 	}
 	return out, nil
 }

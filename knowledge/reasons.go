@@ -9,18 +9,26 @@ import (
 )
 
 const (
-	maxReasonLines = 3
-	maxQuoteRunes  = 90
+	// alertnameEvidence counts an exact alert name like several rare shared words.
+	alertnameEvidence = 5.0
+	maxReasonLines    = 3
+	maxReasonWords    = 4
+	// minReasonGain is the IDF a further line must add to be shown: about one rare word.
+	minReasonGain = 1.0
+	maxQuoteRunes = 90
 )
 
 // explain says why s matched: the alert names it shares with the query, and the few lines of the
 // story (symptoms and errors first) that hold most of the query's distinctive words, each with
 // the query's own words that matched. It is computed only for the hits shown, from the story
 // text, never with bleve's per-hit explanations, which cost seconds on a large index.
-func (x *Index) explain(s *Story, q *compiledQuery) (why []string, coverage float64) {
+func (x *Index) explain(s *Story, q *compiledQuery) (why []string, coverage, evidence float64) {
+	named := map[string]bool{} // alert lines already given as an exact alert-name match
 	for _, a := range s.Alerts {
 		if written, ok := q.alertnames[strings.ToLower(a)]; ok {
 			why = append(why, fmt.Sprintf("alert %s is one this failure fires", written))
+			evidence += alertnameEvidence
+			named[a] = true
 		}
 	}
 
@@ -29,6 +37,9 @@ func (x *Index) explain(s *Story, q *compiledQuery) (why []string, coverage floa
 	x.mu.RUnlock()
 	var lines []storyLine
 	for _, l := range all {
+		if l.field == "alerts" && named[l.text] {
+			continue
+		}
 		terms := map[string]bool{}
 		for t := range l.terms {
 			_, own := q.terms[t]
@@ -59,7 +70,7 @@ func (x *Index) explain(s *Story, q *compiledQuery) (why []string, coverage floa
 				best, bestGain = i, g
 			}
 		}
-		if best < 0 || bestGain < 0.5 {
+		if best < 0 || bestGain < minReasonGain {
 			break
 		}
 		l := lines[best]
@@ -77,10 +88,11 @@ func (x *Index) explain(s *Story, q *compiledQuery) (why []string, coverage floa
 			got += w
 		}
 	}
+	evidence += got
 	if total > 0 {
 		coverage = got / total
 	}
-	return why, coverage
+	return why, coverage, evidence
 }
 
 // storyLine is one line of a story with the query terms it holds.
@@ -99,31 +111,44 @@ func anyHas(lines []storyLine, t string) bool {
 }
 
 func (x *Index) reasonLine(field, text string, terms map[string]bool, q *compiledQuery) string {
-	// Own words first, then synonyms, each in a fixed order, so the same query always reads the
-	// same; a synonym phrase that is also one of the user's words is not repeated.
+	// The rarest words first, so the line says what matters; ties in a fixed order so the same
+	// query always reads the same. A synonym source that is also one of the user's words is not
+	// repeated.
 	keys := make([]string, 0, len(terms))
 	for t := range terms {
 		keys = append(keys, t)
 	}
-	sort.Strings(keys)
+	sort.Slice(keys, func(i, j int) bool {
+		wi, wj := x.termWeight(keys[i], q), x.termWeight(keys[j], q)
+		if wi != wj {
+			return wi > wj
+		}
+		return keys[i] < keys[j]
+	})
 	var own, syn []string
 	seen := map[string]bool{}
 	for _, t := range keys {
-		if w, ok := q.terms[t]; ok {
-			if lw := strings.ToLower(w); !seen[lw] {
-				seen[lw] = true
-				own = append(own, lw)
-			}
+		w, ok := q.terms[t]
+		if !ok || len(own) == maxReasonWords {
+			continue
+		}
+		if kv, fromLabel := q.labelOf[t]; fromLabel {
+			w = kv // an alert label reads better as container=coredns than as coredns
+		}
+		if lw := strings.ToLower(w); !seen[lw] {
+			seen[lw] = true
+			seen[strings.ToLower(q.terms[t])] = true
+			own = append(own, lw)
 		}
 	}
 	for _, t := range keys {
-		if via, ok := q.via[t]; ok && !seen[strings.ToLower(via)] {
-			seen[strings.ToLower(via)] = true
-			syn = append(syn, via)
+		via, ok := q.via[t]
+		if !ok || len(syn) == maxReasonWords/2 || seen[strings.ToLower(via)] {
+			continue
 		}
+		seen[strings.ToLower(via)] = true
+		syn = append(syn, via)
 	}
-	sort.Strings(own)
-	sort.Strings(syn)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %q", singular(field), quote(text))
 	if len(own) > 0 {

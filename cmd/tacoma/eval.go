@@ -46,10 +46,22 @@ func runEval(ctx context.Context, e env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{"sets": reports})
 	}
-	fmt.Fprintf(e.stdout, "%-36s %6s %6s %7s %7s %6s\n", "set", "cases", "scored", "hit@1", "hit@3", "MRR")
+	fmt.Fprintf(e.stdout, "%-30s %5s %6s %6s %6s %6s %8s %6s\n", "set", "cases", "scored", "hit@1", "hit@3", "MRR", "answered", "quiet")
 	for _, r := range reports {
-		fmt.Fprintf(e.stdout, "%-36s %6d %6d %7.3f %7.3f %6.3f\n", r.Set, r.Cases, r.Scored, r.Hit1, r.Hit3, r.MRR)
+		quiet := "-"
+		if r.Cases > r.Scored {
+			quiet = fmt.Sprintf("%.3f", r.Quiet)
+		}
+		scored := func(v float64) string {
+			if r.Scored == 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%.3f", v)
+		}
+		fmt.Fprintf(e.stdout, "%-30s %5d %6d %6s %6s %6s %8s %6s\n", r.Set, r.Cases, r.Scored, scored(r.Hit1), scored(r.Hit3), scored(r.MRR), scored(r.Answered), quiet)
 	}
+	fmt.Fprintln(e.stdout, "hit@k: a wanted story in the top k; MRR over the top 10; answered: the top result is confident")
+	fmt.Fprintln(e.stdout, "enough to offer unasked; quiet: for cases that want no story, the top result is not.")
 	for _, r := range reports {
 		for _, m := range r.Misses {
 			rank := "not in top 10"

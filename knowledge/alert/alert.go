@@ -100,6 +100,26 @@ var statusPrefixRE = regexp.MustCompile(`(?i)^\s*\[(?:firing|resolved)(?::\s*\d+
 
 var textAnnotations = []string{"summary", "description", "message", "title"}
 
+// Labels returns the distinctive labels of the group's alerts (those Text reads) as
+// "key=value" strings, each once, in order of appearance.
+func (g *Group) Labels() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, a := range g.Alerts {
+		for _, k := range textLabels {
+			v, ok := a.Labels[k]
+			if !ok || v == "" || k == "alertname" || (k == "job" && exporterJobs[v]) {
+				continue
+			}
+			if kv := k + "=" + v; !seen[kv] {
+				seen[kv] = true
+				out = append(out, kv)
+			}
+		}
+	}
+	return out
+}
+
 // Text is what the matcher reads of the group: the title, alert names, the distinctive labels'
 // values and the summary and description annotations, each once.
 func (g *Group) Text() string {
