@@ -150,30 +150,94 @@ func TestFlagsAfterText(t *testing.T) {
 	}
 }
 
-func TestConsoleScripted(t *testing.T) {
+func TestPlaygroundScripted(t *testing.T) {
 	t.Setenv("SLACK_APP_TOKEN", "")
 	t.Setenv("SLACK_BOT_TOKEN", "")
-	out, errOut, err := runArgs(t, "nodes keep flapping NotReady after the api server ELB changed IPs\n\nthe\n", "run")
+	t.Setenv("TACOMA_DATA_DIR", t.TempDir())
+	script := strings.Join([]string{
+		"morning all",
+		"coredns pods keep getting OOMKilled and every service fails to resolve hostnames",
+		"helpful 1",
+		"/tacoma search conntrack table full dropping packets",
+		"/tacoma",
+		"@tacoma hello?",
+	}, "\n") + "\n"
+	out, errOut, err := runArgs(t, script, "run")
 	if err != nil {
-		t.Fatalf("run(run) = %v", err)
+		t.Fatalf("run(run) = %v\nstderr: %s", err, errOut)
 	}
-	for _, want := range []string{"Not connected to Slack", "SLACK_APP_TOKEN", "SLACK_BOT_TOKEN"} {
+	for _, want := range []string{"No Slack workspace", "SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "TACOMA_SLACK_API_URL"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr = %q, want it to say %q", errOut, want)
 		}
 	}
-	for _, want := range []string{"> nodes keep flapping", "1. ", "why: ", "checklist: tacoma checklist", "(nothing to match in that line)"} {
+	for _, want := range []string{
+		"> morning all\n  (Tacoma stays quiet",
+		"↳ Tacoma, in thread:\n    == Similar past outages ==\n    *Total DNS outage in Kubernetes cluster",
+		"[Helpful] [Not relevant]",
+		"== Checklist: DNS ==",
+		"marked helpful",
+		"Kubernetes Networking Problems Due to the Conntrack",
+		"`/tacoma search TEXT`",
+		"I found no past outage like this",
+	} {
 		if !strings.Contains(out, want) {
-			t.Errorf("stdout = %q, want it to contain %q", out, want)
+			t.Errorf("playground output lacks %q:\n%s", want, out)
 		}
 	}
 }
 
-func TestConsoleRefusesTokensItCannotUse(t *testing.T) {
-	t.Setenv("SLACK_APP_TOKEN", "xapp-1-secret")
+func TestRunRefusesWrongTokens(t *testing.T) {
+	t.Setenv("SLACK_APP_TOKEN", "xoxb-1-secret")
+	t.Setenv("SLACK_BOT_TOKEN", "")
 	_, _, err := runArgs(t, "", "run")
-	if err == nil || strings.Contains(err.Error(), "xapp-1-secret") {
-		t.Fatalf("run(run) = %v, want a refusal that does not print the token", err)
+	if err == nil || strings.Contains(err.Error(), "xoxb-1-secret") || !strings.Contains(err.Error(), `SLACK_APP_TOKEN: must start with "xapp-"`) {
+		t.Fatalf("run(run) = %v, want the token problems listed without the token", err)
+	}
+}
+
+func TestConfigCheck(t *testing.T) {
+	t.Setenv("SLACK_APP_TOKEN", "")
+	t.Setenv("SLACK_BOT_TOKEN", "")
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	bad := filepath.Join(dir, "bad.yaml")
+	typo := filepath.Join(dir, "typo.yaml")
+	write := func(p, s string) {
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(good, "suggest:\n  channels: [\"inc-*\"]\n  cooldown: 5m\ndata_dir: data\n")
+	write(bad, "slack:\n  workers: 0\nsuggest:\n  channels: [\"inc-[\"]\n  max_results: 99\nlog:\n  level: loud\ncatalog:\n  dirs: [nope]\n")
+	write(typo, "sugest:\n  channels: []\n")
+
+	out, _, err := runArgs(t, "", "config", "check", "--config", good)
+	if err != nil || !strings.Contains(out, "good.yaml: ok") || !strings.Contains(out, "starts the playground") {
+		t.Errorf("config check good = %q, %v", out, err)
+	}
+	out, _, err = runArgs(t, "", "config", "check", "--config", bad)
+	if err == nil {
+		t.Fatalf("config check bad = nil error")
+	}
+	for _, want := range []string{"5 problem(s)", "slack.workers: want 1 to 256, got 0", `suggest.channels[0]: bad pattern "inc-["`, "suggest.max_results: want 1 to 10, got 99", `log.level: want debug, info, warn or error, got "loud"`, `catalog.dirs[0]: "` + filepath.Join(dir, "nope") + `" is not a folder`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("config check bad output lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, err = runArgs(t, "", "config", "check", "--config", "../../deploy/tacoma.example.yaml")
+	if err != nil || !strings.Contains(out, "tacoma.example.yaml: ok") {
+		t.Errorf("config check of the example config = %q, %v", out, err)
+	}
+	_, _, err = runArgs(t, "", "config", "check", "--config", typo)
+	if err == nil || !strings.Contains(err.Error(), "field sugest not found") {
+		t.Errorf("config check typo = %v, want the unknown key named", err)
+	}
+	t.Setenv("SLACK_APP_TOKEN", "xapp-1-abc")
+	t.Setenv("SLACK_BOT_TOKEN", "xoxp-user-token")
+	out, _, _ = runArgs(t, "", "config", "check", "--config", good)
+	if !strings.Contains(out, `SLACK_BOT_TOKEN: must start with "xoxb-"`) || strings.Contains(out, "xoxp-user-token") {
+		t.Errorf("config check with a user token = %q", out)
 	}
 }
 

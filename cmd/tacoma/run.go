@@ -39,12 +39,13 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"run", "", "run the bot (without Slack settings: a console that matches what you type)", runBot},
+		{"run", "[--config FILE]", "run the bot; without Slack tokens, the playground on the built-in Slack emulator", runBot},
 		{"search", "[--json] [--limit N] TEXT...", "the stories that best match the text", runSearch},
 		{"match", "[--json] [--limit N] FILE|-", "the stories that best match an alert payload (Alertmanager, Grafana, PagerDuty)", runMatch},
 		{"story", "ID", "one story in full", runStory},
 		{"checklist", "[CLASS]", "the checklist of a failure class; no class lists them", runChecklist},
 		{"eval", "[--json] [--misses] FILE...", "hit@1, hit@3 and MRR of the matcher on evaluation sets", runEval},
+		{"config", "check [--config FILE]", "validate the config file and environment, listing every problem", runConfig},
 		{"help", "", "this help", nil},
 	}
 }

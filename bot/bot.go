@@ -1,0 +1,147 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+	"go.uber.org/zap"
+)
+
+// drainTimeout is how long in-flight work may finish after Run's context ends.
+const drainTimeout = 5 * time.Second
+
+// Bot is one Socket Mode connection to a workspace and the workers that answer its envelopes.
+type Bot struct {
+	cfg  Config
+	h    Handler
+	log  *zap.Logger
+	api  *slack.Client
+	sm   *socketmode.Client
+	seen *seenSet
+	// jobs carries acked envelopes to the workers; its buffer lets the loop keep acking while
+	// every worker is busy, so a burst never pushes an ack past Slack's 3 s.
+	jobs chan func(context.Context)
+
+	mu       sync.Mutex
+	self     identity
+	channels map[string]string // channel ID -> name, from conversations.info
+}
+
+type identity struct{ userID, botID, teamID string }
+
+// New checks cfg and builds a bot; Run connects it.
+func New(cfg Config, h Handler, log *zap.Logger) (*Bot, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.PingInterval == 0 {
+		cfg.PingInterval = 30 * time.Second
+	}
+	api := slack.New(cfg.BotToken.Reveal(),
+		slack.OptionAppLevelToken(cfg.AppToken.Reveal()),
+		slack.OptionAPIURL(cfg.APIURL),
+	)
+	sm := socketmode.New(api, socketmode.OptionPingInterval(cfg.PingInterval), socketmode.OptionLog(zapPrinter{log.Named("socketmode")}))
+	return &Bot{
+		cfg:      cfg,
+		h:        h,
+		log:      log,
+		api:      api,
+		sm:       sm,
+		seen:     newSeenSet(10000),
+		jobs:     make(chan func(context.Context), 64*cfg.Workers),
+		channels: map[string]string{},
+	}, nil
+}
+
+// Run connects and answers envelopes until ctx ends or Slack refuses the tokens. It returns nil
+// after a clean shutdown: in-flight work gets drainTimeout to finish.
+func (b *Bot) Run(ctx context.Context) error {
+	auth, err := b.api.AuthTestContext(ctx)
+	if err != nil {
+		return fmt.Errorf("auth.test (is SLACK_BOT_TOKEN right?): %w", err)
+	}
+	b.mu.Lock()
+	b.self = identity{userID: auth.UserID, botID: auth.BotID, teamID: auth.TeamID}
+	b.mu.Unlock()
+	b.log.Info("authenticated", zap.String("team", auth.Team), zap.String("bot_user", auth.UserID))
+
+	// Workers outlive ctx by up to drainTimeout so that acked work is not thrown away.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	var workers sync.WaitGroup
+	for range b.cfg.Workers {
+		workers.Go(func() {
+			for job := range b.jobs {
+				job(workCtx)
+			}
+		})
+	}
+
+	smCtx, stopSM := context.WithCancel(ctx)
+	smDone := make(chan error, 1)
+	go func() { smDone <- b.sm.RunContext(smCtx) }()
+
+	runErr := b.loop(ctx, smDone)
+	stopSM()
+	close(b.jobs)
+	drained := make(chan struct{})
+	go func() { workers.Wait(); close(drained) }()
+	select {
+	case <-drained:
+	case <-time.After(drainTimeout):
+		b.log.Warn("shutdown deadline passed; cancelling in-flight work")
+		stopWork()
+		<-drained
+	}
+	if runErr == nil {
+		if err := <-smDone; err != nil && !errors.Is(err, context.Canceled) {
+			runErr = err
+		}
+	}
+	return runErr
+}
+
+func (b *Bot) loop(ctx context.Context, smDone <-chan error) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-smDone:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("socket mode: %w", err)
+		case evt := <-b.sm.Events:
+			b.dispatch(ctx, evt)
+		}
+	}
+}
+
+// enqueue hands work to the pool, or gives up when the bot is shutting down.
+func (b *Bot) enqueue(ctx context.Context, job func(context.Context)) {
+	select {
+	case b.jobs <- job:
+	case <-ctx.Done():
+	}
+}
+
+func (b *Bot) identity() identity {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.self
+}
+
+// zapPrinter adapts zap to slack-go's Output-style logger, at debug: the library's lines are
+// for diagnosing the connection, not for operators.
+type zapPrinter struct{ log *zap.Logger }
+
+func (p zapPrinter) Output(_ int, s string) error {
+	p.log.Debug(s)
+	return nil
+}

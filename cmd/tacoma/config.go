@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/tacoma-bot/tacoma/bot"
+	"github.com/tacoma-bot/tacoma/handlers"
+)
+
+// config is the whole configuration: the YAML file, then the environment for secrets and the
+// settings deployments change most.
+type config struct {
+	Slack   slackConfig     `yaml:"slack"`
+	Suggest handlers.Config `yaml:"suggest"`
+	Catalog catalogConfig   `yaml:"catalog"`
+	DataDir string          `yaml:"data_dir"`
+	Log     logConfig       `yaml:"log"`
+
+	appToken, botToken bot.Secret
+	file               string // where it was read from; empty for defaults
+}
+
+type slackConfig struct {
+	APIURL  string `yaml:"api_url"`
+	Workers int    `yaml:"workers"`
+}
+
+type catalogConfig struct {
+	Dirs []string `yaml:"dirs"`
+}
+
+type logConfig struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+func defaultConfig() config {
+	return config{
+		Slack:   slackConfig{APIURL: bot.DefaultAPIURL, Workers: 8},
+		Suggest: handlers.DefaultConfig(),
+		DataDir: "tacoma-data",
+		Log:     logConfig{Level: "info", Format: "json"},
+	}
+}
+
+// loadConfig reads path (none: defaults only) and the environment. Decoding is strict: an
+// unknown key is an error, not a silent default. Relative paths resolve against the file's folder.
+func loadConfig(path string, getenv func(string) string) (config, error) {
+	c := defaultConfig()
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return c, fmt.Errorf("config: %w", err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) { // io.EOF: an empty file, all defaults
+			return c, fmt.Errorf("config %s: %w", path, err)
+		}
+		c.file = path
+		base := filepath.Dir(path)
+		for i, d := range c.Catalog.Dirs {
+			c.Catalog.Dirs[i] = resolve(base, d)
+		}
+		c.DataDir = resolve(base, c.DataDir)
+	}
+	c.appToken = bot.Secret(getenv("SLACK_APP_TOKEN"))
+	c.botToken = bot.Secret(getenv("SLACK_BOT_TOKEN"))
+	if u := getenv("TACOMA_SLACK_API_URL"); u != "" {
+		c.Slack.APIURL = u
+	}
+	if d := getenv("TACOMA_DATA_DIR"); d != "" {
+		c.DataDir = d
+	}
+	return c, nil
+}
+
+func resolve(base, p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(base, p)
+}
+
+// slackEnabled reports whether any Slack token is set: then the bot connects to Slack, and a
+// missing or wrong token is an error rather than a reason to start the playground.
+func (c config) slackEnabled() bool { return c.appToken != "" || c.botToken != "" }
+
+func (c config) botConfig() bot.Config {
+	return bot.Config{AppToken: c.appToken, BotToken: c.botToken, APIURL: c.Slack.APIURL, Workers: c.Slack.Workers}
+}
+
+// validate lists every problem at once; slack says whether the Slack settings must be complete.
+func (c config) validate(slack bool) error {
+	var errs []error
+	if slack {
+		errs = append(errs, c.botConfig().Validate())
+	} else if c.Slack.Workers < 1 || c.Slack.Workers > 256 {
+		errs = append(errs, fmt.Errorf("slack.workers: want 1 to 256, got %d", c.Slack.Workers))
+	}
+	errs = append(errs, c.Suggest.Validate())
+	for i, d := range c.Catalog.Dirs {
+		if info, err := os.Stat(d); err != nil || !info.IsDir() {
+			errs = append(errs, fmt.Errorf("catalog.dirs[%d]: %q is not a folder", i, d))
+		}
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		errs = append(errs, errors.New("data_dir: required"))
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log.level: want debug, info, warn or error, got %q", c.Log.Level))
+	}
+	switch c.Log.Format {
+	case "json", "console":
+	default:
+		errs = append(errs, fmt.Errorf("log.format: want json or console, got %q", c.Log.Format))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,100 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/tacoma-bot/tacoma/bot"
+	"github.com/tacoma-bot/tacoma/knowledge"
+	"github.com/tacoma-bot/tacoma/knowledge/alert"
+)
+
+// Matcher is what the handlers need of the index.
+type Matcher interface {
+	Search(ctx context.Context, text string, limit int) ([]knowledge.Result, error)
+	MatchAlert(ctx context.Context, g *alert.Group, limit int) ([]knowledge.Result, error)
+	Catalog() *knowledge.Catalog
+}
+
+// FeedbackSink keeps responders' verdicts on suggestions.
+type FeedbackSink interface {
+	Record(ctx context.Context, fb knowledge.Feedback) error
+}
+
+// Config is how eagerly Tacoma speaks up.
+type Config struct {
+	// Channels are name patterns (path.Match syntax, such as "inc-*") where Tacoma volunteers
+	// suggestions; empty means every channel it is in. @mentions are answered everywhere.
+	Channels []string `yaml:"channels"`
+	// MaxResults is how many past outages a suggestion shows.
+	MaxResults int `yaml:"max_results"`
+	// Cooldown is how long Tacoma stays quiet in a thread after suggesting there, unless asked.
+	Cooldown time.Duration `yaml:"cooldown"`
+}
+
+// DefaultConfig is used for every setting the config file leaves out.
+func DefaultConfig() Config {
+	return Config{MaxResults: 3, Cooldown: 2 * time.Minute}
+}
+
+// Validate reports every problem at once.
+func (c Config) Validate() error {
+	var errs []error
+	for i, p := range c.Channels {
+		if _, err := path.Match(p, ""); err != nil {
+			errs = append(errs, fmt.Errorf("suggest.channels[%d]: bad pattern %q: %w", i, p, err))
+		}
+	}
+	if c.MaxResults < 1 || c.MaxResults > 10 {
+		errs = append(errs, fmt.Errorf("suggest.max_results: want 1 to 10, got %d", c.MaxResults))
+	}
+	if c.Cooldown < 0 {
+		errs = append(errs, fmt.Errorf("suggest.cooldown: must not be negative, got %s", c.Cooldown))
+	}
+	return errors.Join(errs...)
+}
+
+// Handler answers the bot. Safe for concurrent use.
+type Handler struct {
+	cfg      Config
+	match    Matcher
+	feedback FeedbackSink
+	log      *zap.Logger
+	now      func() time.Time
+
+	mu      sync.Mutex
+	threads map[string]*thread // channel + thread ts -> what was said there
+}
+
+var _ bot.Handler = (*Handler)(nil)
+
+// thread is what Tacoma remembers of one incident thread.
+type thread struct {
+	suggested map[string]bool
+	lastReply time.Time
+	query     string // the message the last suggestion answered
+}
+
+// New returns a handler; feedback may be nil, in which case verdicts are only logged.
+func New(cfg Config, m Matcher, feedback FeedbackSink, log *zap.Logger) (*Handler, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Handler{cfg: cfg, match: m, feedback: feedback, log: log, now: time.Now, threads: map[string]*thread{}}, nil
+}
+
+func (h *Handler) thread(channel, ts string) *thread {
+	key := channel + "/" + ts
+	t, ok := h.threads[key]
+	if !ok {
+		t = &thread{suggested: map[string]bool{}}
+		h.threads[key] = t
+	}
+	return t
+}
