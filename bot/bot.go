@@ -22,7 +22,7 @@ type Bot struct {
 	log  *zap.Logger
 	api  *slack.Client
 	sm   *socketmode.Client
-	seen *seenSet
+	seen *RecentSet
 	// jobs carries acked envelopes to the workers; its buffer lets the loop keep acking while
 	// every worker is busy, so a burst never pushes an ack past Slack's 3 s.
 	jobs chan func(context.Context)
@@ -53,7 +53,7 @@ func New(cfg Config, h Handler, log *zap.Logger) (*Bot, error) {
 		log:      log,
 		api:      api,
 		sm:       sm,
-		seen:     newSeenSet(10000),
+		seen:     NewRecentSet(10000),
 		jobs:     make(chan func(context.Context), 64*cfg.Workers),
 		channels: map[string]string{},
 	}, nil

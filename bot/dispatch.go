@@ -96,7 +96,7 @@ func (b *Bot) onEventsAPI(ctx context.Context, ev slackevents.EventsAPIEvent) {
 	m.Mention = self.userID != "" && strings.Contains(m.Text, "<@"+self.userID+">")
 	// A mention arrives twice, as message and as app_mention, with different event ids: the
 	// message itself is the unit of work.
-	if !b.seen.first("msg:" + m.Channel + ":" + m.TS) {
+	if !b.seen.First("msg:" + m.Channel + ":" + m.TS) {
 		b.log.Debug("duplicate message dropped", zap.String("channel", m.Channel), zap.String("ts", m.TS))
 		return
 	}
@@ -116,7 +116,7 @@ func attachments(as []slack.Attachment) []Attachment {
 }
 
 func (b *Bot) onCommand(ctx context.Context, sc slack.SlashCommand) {
-	if !b.seen.first("cmd:" + sc.TriggerID) {
+	if !b.seen.First("cmd:" + sc.TriggerID) {
 		b.log.Debug("duplicate command dropped", zap.String("trigger", sc.TriggerID))
 		return
 	}
@@ -130,7 +130,7 @@ func (b *Bot) onInteraction(ctx context.Context, cb slack.InteractionCallback) {
 	}
 	for _, act := range cb.ActionCallback.BlockActions {
 		key := "act:" + cb.TriggerID + ":" + act.ActionID + ":" + act.ActionTs
-		if !b.seen.first(key) {
+		if !b.seen.First(key) {
 			continue
 		}
 		a := Action{ActionID: act.ActionID, Value: act.Value, User: cb.User.ID, Channel: cb.Channel.ID,

@@ -2,21 +2,23 @@ package bot
 
 import "sync"
 
-// seenSet remembers the last n keys, so that an envelope Slack redelivers (after a missed ack or
-// a reconnect) is not answered twice. Safe for concurrent use.
-type seenSet struct {
+// RecentSet remembers the last n keys, so that a delivery seen before (an envelope Slack
+// redelivers after a missed ack or a reconnect, a webhook a sender retries) is not handled twice.
+// Safe for concurrent use.
+type RecentSet struct {
 	mu   sync.Mutex
 	keys map[string]struct{}
 	ring []string
 	next int
 }
 
-func newSeenSet(n int) *seenSet {
-	return &seenSet{keys: make(map[string]struct{}, n), ring: make([]string, n)}
+// NewRecentSet returns a set that remembers the last n keys.
+func NewRecentSet(n int) *RecentSet {
+	return &RecentSet{keys: make(map[string]struct{}, n), ring: make([]string, n)}
 }
 
-// first reports whether key is new, and remembers it.
-func (s *seenSet) first(key string) bool {
+// First reports whether key is new, and remembers it.
+func (s *RecentSet) First(key string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.keys[key]; ok {

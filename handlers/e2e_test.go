@@ -19,6 +19,8 @@ import (
 )
 
 type stack struct {
+	bot  *bot.Bot
+	idx  *knowledge.Index
 	emu  *slackemu.Server
 	app  slackemu.App
 	user slackemu.User
@@ -77,7 +79,7 @@ func startStack(tb testing.TB, log *zap.Logger, channels int, opts ...slackemu.O
 	if err := emu.WaitConnections(wctx, 1); err != nil {
 		tb.Fatal(err)
 	}
-	return stack{emu: emu, app: app, user: user, chs: chs, fb: fb}
+	return stack{bot: b, idx: idx, emu: emu, app: app, user: user, chs: chs, fb: fb}
 }
 
 func (s stack) reply(tb testing.TB, ch, ts string) slackemu.Message {

@@ -22,7 +22,7 @@ const (
 
 // suggestion renders matches as a threaded reply: the stories, why each matched, feedback
 // buttons, and the first steps of the top story's checklist.
-func (h *Handler) suggestion(res []knowledge.Result, weak bool) *bot.Reply {
+func suggestion(cat *knowledge.Catalog, res []knowledge.Result, weak bool) *bot.Reply {
 	header := "Similar past outages"
 	if weak {
 		header = "Nothing close, but these are the nearest past outages"
@@ -35,16 +35,16 @@ func (h *Handler) suggestion(res []knowledge.Result, weak bool) *bot.Reply {
 		}
 		r.Sections = append(r.Sections, s)
 	}
-	if cl := h.topChecklist(res); cl != nil {
+	if cl := topChecklist(cat, res); cl != nil {
 		r.Sections = append(r.Sections, checklistSections(cl, true)...)
 	}
 	return r
 }
 
-func (h *Handler) topChecklist(res []knowledge.Result) *knowledge.Checklist {
+func topChecklist(cat *knowledge.Catalog, res []knowledge.Result) *knowledge.Checklist {
 	for _, m := range res {
 		for _, c := range m.Story.Classes {
-			if cl, err := h.match.Catalog().Checklist(c); err == nil {
+			if cl, err := cat.Checklist(c); err == nil {
 				return cl
 			}
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tacoma-bot/tacoma/bot"
 	"github.com/tacoma-bot/tacoma/knowledge"
+	"github.com/tacoma-bot/tacoma/knowledge/alert"
 )
 
 // searchDepth is how many results are fetched so that stories already suggested in a thread
@@ -33,7 +34,16 @@ func (h *Handler) HandleMessage(ctx context.Context, m bot.Message) (*bot.Reply,
 		return nil, nil // another app's chatter that is not an alert
 	}
 	query := cleanSlackText(text)
-	res, err := h.match.Search(ctx, query, searchDepth)
+	var res []knowledge.Result
+	var err error
+	if g, ok := alert.FromChat(query); ok && m.BotID != "" {
+		if g.Status == alert.Resolved && !m.Mention {
+			return nil, nil // the fire is out; suggestions were given when it started
+		}
+		res, err = h.match.MatchAlert(ctx, g, searchDepth)
+	} else {
+		res, err = h.match.Search(ctx, query, searchDepth)
+	}
 	if errors.Is(err, knowledge.ErrEmptyQuery) {
 		err, res = nil, nil
 	}
@@ -70,7 +80,7 @@ func (h *Handler) HandleMessage(ctx context.Context, m bot.Message) (*bot.Reply,
 	}
 	t.lastReply = h.now()
 	t.query = query
-	return h.suggestion(fresh, !fresh[0].Confident()), nil
+	return suggestion(h.match.Catalog(), fresh, !fresh[0].Confident()), nil
 }
 
 func (h *Handler) listensIn(channel string) bool {

@@ -18,13 +18,15 @@ import (
 // config is the whole configuration: the YAML file, then the environment for secrets and the
 // settings deployments change most.
 type config struct {
-	Slack   slackConfig     `yaml:"slack"`
-	Suggest handlers.Config `yaml:"suggest"`
-	Catalog catalogConfig   `yaml:"catalog"`
-	DataDir string          `yaml:"data_dir"`
-	Log     logConfig       `yaml:"log"`
+	Slack   slackConfig           `yaml:"slack"`
+	Suggest handlers.Config       `yaml:"suggest"`
+	Alerts  handlers.AlertsConfig `yaml:"alerts"`
+	Catalog catalogConfig         `yaml:"catalog"`
+	DataDir string                `yaml:"data_dir"`
+	Log     logConfig             `yaml:"log"`
 
 	appToken, botToken bot.Secret
+	alertSecrets       handlers.AlertSecrets
 	file               string // where it was read from; empty for defaults
 }
 
@@ -46,6 +48,7 @@ func defaultConfig() config {
 	return config{
 		Slack:   slackConfig{APIURL: bot.DefaultAPIURL, Workers: 8},
 		Suggest: handlers.DefaultConfig(),
+		Alerts:  handlers.DefaultAlertsConfig(),
 		DataDir: "tacoma-data",
 		Log:     logConfig{Level: "info", Format: "json"},
 	}
@@ -80,6 +83,13 @@ func loadConfig(path string, getenv func(string) string) (config, error) {
 	if d := getenv("TACOMA_DATA_DIR"); d != "" {
 		c.DataDir = d
 	}
+	if a := getenv("TACOMA_HTTP_ADDR"); a != "" {
+		c.Alerts.Listen = a
+	}
+	if ch := getenv("TACOMA_ALERTS_CHANNEL"); ch != "" {
+		c.Alerts.Channel = ch
+	}
+	c.alertSecrets = handlers.AlertSecretsFromEnv(getenv)
 	return c, nil
 }
 
@@ -106,7 +116,10 @@ func (c config) validate(slack bool) error {
 	} else if c.Slack.Workers < 1 || c.Slack.Workers > 256 {
 		errs = append(errs, fmt.Errorf("slack.workers: want 1 to 256, got %d", c.Slack.Workers))
 	}
-	errs = append(errs, c.Suggest.Validate())
+	errs = append(errs, c.Suggest.Validate(), c.Alerts.Validate(), c.alertSecrets.Validate())
+	if c.alertsEnabled() && c.Alerts.Channel == "" {
+		errs = append(errs, errors.New("alerts.channel: required when alert credentials are set (or TACOMA_ALERTS_CHANNEL): where alerts no route claims go"))
+	}
 	for i, d := range c.Catalog.Dirs {
 		if info, err := os.Stat(d); err != nil || !info.IsDir() {
 			errs = append(errs, fmt.Errorf("catalog.dirs[%d]: %q is not a folder", i, d))
@@ -126,4 +139,10 @@ func (c config) validate(slack bool) error {
 		errs = append(errs, fmt.Errorf("log.format: want json or console, got %q", c.Log.Format))
 	}
 	return errors.Join(errs...)
+}
+
+// alertsEnabled reports whether any sender's credentials are set, so alerts can be accepted.
+func (c config) alertsEnabled() bool {
+	s := c.alertSecrets
+	return len(s.AlertmanagerTokens)+len(s.AlertmanagerBasic)+len(s.Grafana)+len(s.PagerDuty) > 0
 }

@@ -2,10 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -69,8 +74,51 @@ func runBot(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	alerts, err := handlers.NewAlerts(c.Alerts, c.alertSecrets, b, idx, log.Named("alerts"))
+	if err != nil {
+		return err
+	}
+	if !c.alertsEnabled() {
+		log.Warn("alert receivers answer 401 until credentials are set: TACOMA_ALERTMANAGER_TOKENS, TACOMA_ALERTMANAGER_BASIC_AUTH, TACOMA_GRAFANA_SECRETS, TACOMA_PAGERDUTY_SECRETS")
+	}
 	log.Info("starting", zap.Int("stories", len(idx.Catalog().Stories())), zap.String("api_url", c.Slack.APIURL))
-	return b.Run(ctx)
+	return serve(ctx, c, b, alerts, log)
+}
+
+// serve runs the bot, the alert receivers and their workers until ctx ends, then stops the HTTP
+// server within a deadline.
+func serve(ctx context.Context, c config, b *bot.Bot, alerts *handlers.Alerts, log *zap.Logger) error {
+	ln, err := net.Listen("tcp", c.Alerts.Listen)
+	if err != nil {
+		return fmt.Errorf("alert receivers: %w", err)
+	}
+	srv := &http.Server{Handler: alerts.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+	log.Info("alert receivers listening", zap.String("addr", ln.Addr().String()))
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	serveErr := make(chan error, 1)
+	wg.Go(func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			serveErr <- err
+			stop()
+		}
+	})
+	wg.Go(func() { alerts.Run(ctx, c.Slack.Workers) })
+	runErr := b.Run(ctx)
+	stop()
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("alert receivers did not stop cleanly", zap.Error(err))
+	}
+	wg.Wait()
+	select {
+	case err := <-serveErr:
+		return errors.Join(runErr, fmt.Errorf("alert receivers: %w", err))
+	default:
+		return runErr
+	}
 }
 
 func newLogger(c logConfig, e env) (*zap.Logger, error) {

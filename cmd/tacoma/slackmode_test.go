@@ -27,6 +27,7 @@ func TestRunConnectsToSlack(t *testing.T) {
 	t.Setenv("SLACK_BOT_TOKEN", app.BotToken)
 	t.Setenv("TACOMA_SLACK_API_URL", emu.APIURL())
 	t.Setenv("TACOMA_DATA_DIR", t.TempDir())
+	t.Setenv("TACOMA_HTTP_ADDR", "127.0.0.1:0")
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var stderr strings.Builder

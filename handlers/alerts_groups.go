@@ -1,0 +1,306 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/tacoma-bot/tacoma/bot"
+	"github.com/tacoma-bot/tacoma/knowledge/alert"
+)
+
+// refireAfter is how long after a group resolved a new firing starts a new message instead of
+// reviving the old one.
+const refireAfter = time.Hour
+
+// maxAlertLines is how many alerts a group message lists; the rest are counted.
+const maxAlertLines = 10
+
+// groupState is the Slack message of one alert group and the alerts it shows.
+type groupState struct {
+	mu         sync.Mutex // held while the group's message is posted or updated
+	channelID  string
+	ts         string
+	alerts     map[string]alert.Alert // by fingerprint
+	order      []string
+	last       *alert.Group
+	resolvedAt time.Time
+}
+
+func groupID(g *alert.Group) string { return string(g.Format) + "\x00" + g.Key }
+
+func (a *Alerts) state(id string) *groupState {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	st, ok := a.groups[id]
+	if !ok {
+		st = &groupState{alerts: map[string]alert.Alert{}}
+		a.groups[id] = st
+	}
+	return st
+}
+
+// apply folds one delivery into its group's message: the first delivery posts it and the
+// similar past outages in its thread; later ones edit it in place.
+func (a *Alerts) apply(ctx context.Context, g *alert.Group) {
+	st := a.state(groupID(g))
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	log := a.log.With(zap.String("sender", string(g.Format)), zap.String("group", g.Key))
+	if st.ts != "" && !st.resolvedAt.IsZero() && a.now().Sub(st.resolvedAt) > refireAfter && g.Status == alert.Firing {
+		*st = groupState{alerts: map[string]alert.Alert{}} // an old, resolved incident: start afresh
+	}
+	for _, al := range g.Alerts {
+		fp := fingerprint(al)
+		prev, seen := st.alerts[fp]
+		if !seen {
+			st.order = append(st.order, fp)
+		}
+		if !seen || newer(al, prev) {
+			st.alerts[fp] = al
+		}
+	}
+	st.last = g
+	firing := st.firing()
+	if firing == 0 && st.resolvedAt.IsZero() {
+		st.resolvedAt = a.now()
+	} else if firing > 0 {
+		st.resolvedAt = time.Time{}
+	}
+	msg := a.groupMessage(st)
+	if st.ts != "" {
+		if err := a.poster.Update(ctx, st.channelID, st.ts, msg); err != nil {
+			log.Warn("alert message not updated", zap.Error(err))
+		}
+		return
+	}
+	if firing == 0 {
+		return // a resolve for a group Tacoma never showed: nothing to update
+	}
+	channel := a.route(g)
+	chID, ts, err := a.poster.Post(ctx, channel, msg)
+	if err != nil {
+		log.Warn("alert message not posted", zap.String("channel", channel), zap.Error(err))
+		return
+	}
+	st.channelID, st.ts = chID, ts
+	log.Info("alert group posted", zap.String("channel", chID), zap.Int("alerts", len(st.alerts)))
+	res, err := a.match.MatchAlert(ctx, g, 3)
+	if err != nil || len(res) == 0 {
+		return
+	}
+	if err := a.poster.PostInThread(ctx, chID, ts, suggestion(a.match.Catalog(), res, !res[0].Confident())); err != nil {
+		log.Warn("matches not posted", zap.Error(err))
+	}
+}
+
+// newer reports whether al is later news about an alert than prev.
+func newer(al, prev alert.Alert) bool {
+	switch {
+	case al.StartsAt.After(prev.StartsAt):
+		return true
+	case al.StartsAt.Before(prev.StartsAt):
+		return false
+	}
+	return al.Status == alert.Resolved || prev.Status != alert.Resolved
+}
+
+func fingerprint(al alert.Alert) string {
+	if al.Fingerprint != "" {
+		return al.Fingerprint
+	}
+	keys := make([]string, 0, len(al.Labels))
+	for k := range al.Labels {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k + "=" + al.Labels[k] + "\x00")
+	}
+	return b.String()
+}
+
+func (st *groupState) firing() int {
+	n := 0
+	for _, al := range st.alerts {
+		if al.Status == alert.Firing {
+			n++
+		}
+	}
+	return n
+}
+
+// route picks the channel of the first route whose labels all match the group's.
+func (a *Alerts) route(g *alert.Group) string {
+	labels := map[string]string{}
+	for _, al := range g.Alerts {
+		for k, v := range al.Labels {
+			if _, ok := labels[k]; !ok {
+				labels[k] = v
+			}
+		}
+	}
+	for k, v := range g.CommonLabels {
+		labels[k] = v
+	}
+	for _, r := range a.cfg.Routes {
+		ok := true
+		for k, v := range r.Match {
+			if labels[k] != v {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return r.Channel
+		}
+	}
+	return a.cfg.Channel
+}
+
+// groupMessage renders a group: status, alert names and counts, the labels that matter, one
+// line per alert, and links back to the sender.
+func (a *Alerts) groupMessage(st *groupState) *bot.Reply {
+	g := st.last
+	firing, total := st.firing(), len(st.alerts)
+	names := map[string]int{}
+	var nameOrder []string
+	for _, fp := range st.order {
+		n := st.alerts[fp].Labels["alertname"]
+		if n == "" {
+			n = g.Title
+		}
+		if names[n] == 0 {
+			nameOrder = append(nameOrder, n)
+		}
+		names[n]++
+	}
+	status := "🔥 FIRING"
+	if firing == 0 {
+		status = "✅ RESOLVED"
+	}
+	title := fmt.Sprintf("%s: %s", status, strings.Join(nameOrder, ", "))
+	counts := fmt.Sprintf("*%d firing*, %d resolved", firing, total-firing)
+	if g.Truncated > 0 {
+		counts += fmt.Sprintf(" (the sender left out %d more)", g.Truncated)
+	}
+	var facts []string
+	for _, k := range []string{"severity", "cluster", "namespace", "service", "job", "container"} {
+		if v := g.CommonLabels[k]; v != "" {
+			facts = append(facts, fmt.Sprintf("%s: `%s`", k, mrkdwnEscape(v)))
+		}
+	}
+	if g.Urgency != "" {
+		facts = append(facts, "urgency: `"+g.Urgency+"`")
+	}
+	if g.Service != "" {
+		facts = append(facts, "service: "+mrkdwnEscape(g.Service))
+	}
+	var lines []string
+	for i, fp := range st.order {
+		if i == maxAlertLines {
+			lines = append(lines, fmt.Sprintf("…and %d more", len(st.order)-maxAlertLines))
+			break
+		}
+		lines = append(lines, alertLine(st.alerts[fp]))
+	}
+	text := counts
+	if len(facts) > 0 {
+		text += " · " + strings.Join(facts, " · ")
+	}
+	text += "\n" + strings.Join(lines, "\n")
+	return &bot.Reply{
+		Text:     title,
+		Sections: []bot.Section{{Header: title, Text: text, Context: links(st, a.now())}},
+	}
+}
+
+func alertLine(al alert.Alert) string {
+	mark := "🔥"
+	if al.Status == alert.Resolved {
+		mark = "✅"
+	}
+	what := al.Annotations["summary"]
+	if what == "" {
+		what = al.Annotations["description"]
+	}
+	if what == "" {
+		what = al.Labels["alertname"]
+	}
+	var where []string
+	for _, k := range []string{"pod", "node", "instance", "container"} {
+		if v := al.Labels[k]; v != "" {
+			where = append(where, k+"="+v)
+			break
+		}
+	}
+	line := mark + " " + mrkdwnEscape(clipRunes(what, 200))
+	if len(where) > 0 {
+		line += " `" + mrkdwnEscape(strings.Join(where, " ")) + "`"
+	}
+	if al.GeneratorURL != "" {
+		line += fmt.Sprintf(" <%s|source>", al.GeneratorURL)
+	}
+	return line
+}
+
+func links(st *groupState, now time.Time) string {
+	g := st.last
+	var out []string
+	switch g.Format {
+	case alert.Alertmanager:
+		if g.ExternalURL != "" {
+			out = append(out, fmt.Sprintf("<%s/#/alerts?receiver=%s|Alertmanager>", g.ExternalURL, url.QueryEscape(g.Receiver)))
+			if matchers := silenceMatchers(g.GroupLabels); matchers != "" {
+				out = append(out, fmt.Sprintf("<%s/#/silences/new?filter=%s|silence>", g.ExternalURL, url.QueryEscape(matchers)))
+			}
+		}
+	case alert.Grafana:
+		if len(st.order) > 0 {
+			al := st.alerts[st.order[0]]
+			if al.SilenceURL != "" {
+				out = append(out, fmt.Sprintf("<%s|silence>", al.SilenceURL))
+			}
+			if al.DashboardURL != "" {
+				out = append(out, fmt.Sprintf("<%s|dashboard>", al.DashboardURL))
+			}
+		}
+	case alert.PagerDuty:
+		if g.URL != "" {
+			out = append(out, fmt.Sprintf("<%s|PagerDuty incident>", g.URL))
+		}
+	}
+	out = append(out, "updated "+now.UTC().Format("15:04:05 MST"))
+	return strings.Join(out, " · ")
+}
+
+func silenceMatchers(labels map[string]string) string {
+	keys := make([]string, 0, len(labels))
+	for k := range labels {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s=%q", k, labels[k]))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}
+
+func clipRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
