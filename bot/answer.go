@@ -11,7 +11,8 @@ import (
 	"go.uber.org/zap"
 )
 
-// maxAttempts bounds the tries of one Web API call through rate limits and Slack's 5xx.
+// maxAttempts bounds the tries of one Web API call through Slack's 5xx. Rate limits are waited
+// out for as long as the context lasts: what the bot accepted must reach Slack.
 const maxAttempts = 6
 
 func (b *Bot) answerMessage(ctx context.Context, m Message) {
@@ -119,9 +120,6 @@ func (b *Bot) call(ctx context.Context, method string, fn func() error) error {
 		if err == nil {
 			return nil
 		}
-		if attempt == maxAttempts {
-			return fmt.Errorf("%s: gave up after %d attempts: %w", method, attempt, err)
-		}
 		var rl *slack.RateLimitedError
 		var sc slack.StatusCodeError
 		wait := time.Duration(0)
@@ -129,6 +127,8 @@ func (b *Bot) call(ctx context.Context, method string, fn func() error) error {
 		case errors.As(err, &rl):
 			wait = max(rl.RetryAfter, time.Second)
 			b.log.Info("rate limited; waiting", zap.String("method", method), zap.Duration("retry_after", wait))
+		case attempt >= maxAttempts:
+			return fmt.Errorf("%s: gave up after %d attempts: %w", method, attempt, err)
 		case errors.As(err, &sc) && sc.Code >= http.StatusInternalServerError:
 			wait, backoff = backoff, min(2*backoff, 10*time.Second)
 			b.log.Info("slack server error; retrying", zap.String("method", method), zap.Int("status", sc.Code))

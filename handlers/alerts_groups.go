@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -24,38 +25,114 @@ const maxAlertLines = 10
 
 // groupState is the Slack message of one alert group and the alerts it shows.
 type groupState struct {
-	mu         sync.Mutex // held while the group's message is posted or updated
+	mu         sync.Mutex // guards the fields below; never held across a Slack call
 	channelID  string
 	ts         string
 	alerts     map[string]alert.Alert // by fingerprint
 	order      []string
 	last       *alert.Group
 	resolvedAt time.Time
+	// Deliveries only fold their alerts in; writing to Slack happens later, once per burst:
+	// queued means a flush is waiting in the queue, busy that a worker is writing, dirty that
+	// alerts changed while it wrote. chat.update allows about 50 calls a minute, so one update
+	// per delivery would fall behind any real storm.
+	queued, busy, dirty bool
 }
 
 func groupID(g *alert.Group) string { return string(g.Format) + "\x00" + g.Key }
 
-func (a *Alerts) state(id string) *groupState {
+// errBusy means the flush queue is full; the sender should retry.
+var errBusy = errors.New("busy")
+
+// accept folds a delivery into its group at once and schedules a flush of the group's message.
+func (a *Alerts) accept(g *alert.Group) error {
+	id := groupID(g)
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	st, ok := a.groups[id]
 	if !ok {
 		st = &groupState{alerts: map[string]alert.Alert{}}
 		a.groups[id] = st
 	}
-	return st
-}
+	a.mu.Unlock()
 
-// apply folds one delivery into its group's message: the first delivery posts it and the
-// similar past outages in its thread; later ones edit it in place.
-func (a *Alerts) apply(ctx context.Context, g *alert.Group) {
-	st := a.state(groupID(g))
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	log := a.log.With(zap.String("sender", string(g.Format)), zap.String("group", g.Key))
-	if st.ts != "" && !st.resolvedAt.IsZero() && a.now().Sub(st.resolvedAt) > refireAfter && g.Status == alert.Firing {
+	if st.ts != "" && !st.resolvedAt.IsZero() && a.now().Sub(st.resolvedAt) > refireAfter && g.Status == alert.Firing && !st.busy {
 		*st = groupState{alerts: map[string]alert.Alert{}} // an old, resolved incident: start afresh
 	}
+	st.merge(g, a.now())
+	switch {
+	case st.busy:
+		st.dirty = true
+	case !st.queued:
+		select {
+		case a.queue <- id:
+			st.queued = true
+		default:
+			return errBusy // merged already; the sender's retry is idempotent
+		}
+	}
+	return nil
+}
+
+// flush writes a group's newest state to Slack: the first time it posts the message and the
+// similar past outages in its thread, later it edits the message in place.
+func (a *Alerts) flush(ctx context.Context, id string) {
+	a.mu.Lock()
+	st := a.groups[id]
+	a.mu.Unlock()
+	st.mu.Lock()
+	st.queued, st.busy, st.dirty = false, true, false
+	g := st.last
+	log := a.log.With(zap.String("sender", string(g.Format)), zap.String("group", g.Key))
+	for {
+		first := st.ts == ""
+		if first && st.firing() == 0 {
+			break // a resolve for a group Tacoma never showed: nothing to show
+		}
+		msg := a.groupMessage(st)
+		st.mu.Unlock()
+		if first {
+			a.post(ctx, st, g, msg, log)
+		} else if err := a.poster.Update(ctx, st.channelID, st.ts, msg); err != nil {
+			log.Warn("alert message not updated", zap.Error(err))
+		}
+		st.mu.Lock()
+		if !st.dirty || ctx.Err() != nil {
+			break
+		}
+		st.dirty = false
+	}
+	// Cleared under the same lock that saw no news, so no delivery can slip between.
+	st.busy = false
+	st.mu.Unlock()
+}
+
+// post posts a group's first message and the matches in its thread.
+func (a *Alerts) post(ctx context.Context, st *groupState, g *alert.Group, msg *bot.Reply, log *zap.Logger) {
+	channel := a.route(g)
+	chID, ts, err := a.poster.Post(ctx, channel, msg)
+	if err != nil {
+		log.Warn("alert message not posted", zap.String("channel", channel), zap.Error(err))
+		return
+	}
+	st.mu.Lock()
+	st.channelID, st.ts = chID, ts
+	n := len(st.alerts)
+	st.mu.Unlock()
+	log.Info("alert group posted", zap.String("channel", chID), zap.Int("alerts", n))
+	res, err := a.match.MatchAlert(ctx, g, 3)
+	if err != nil || len(res) == 0 {
+		return
+	}
+	if err := a.poster.PostInThread(ctx, chID, ts, suggestion(a.match.Catalog(), res, !res[0].Confident())); err != nil {
+		log.Warn("matches not posted", zap.Error(err))
+	}
+}
+
+// merge folds a delivery's alerts into the group, keeping the newest news of each alert.
+// The caller holds st.mu.
+func (st *groupState) merge(g *alert.Group, now time.Time) {
 	for _, al := range g.Alerts {
 		fp := fingerprint(al)
 		prev, seen := st.alerts[fp]
@@ -67,36 +144,11 @@ func (a *Alerts) apply(ctx context.Context, g *alert.Group) {
 		}
 	}
 	st.last = g
-	firing := st.firing()
-	if firing == 0 && st.resolvedAt.IsZero() {
-		st.resolvedAt = a.now()
-	} else if firing > 0 {
+	switch firing := st.firing(); {
+	case firing == 0 && st.resolvedAt.IsZero():
+		st.resolvedAt = now
+	case firing > 0:
 		st.resolvedAt = time.Time{}
-	}
-	msg := a.groupMessage(st)
-	if st.ts != "" {
-		if err := a.poster.Update(ctx, st.channelID, st.ts, msg); err != nil {
-			log.Warn("alert message not updated", zap.Error(err))
-		}
-		return
-	}
-	if firing == 0 {
-		return // a resolve for a group Tacoma never showed: nothing to update
-	}
-	channel := a.route(g)
-	chID, ts, err := a.poster.Post(ctx, channel, msg)
-	if err != nil {
-		log.Warn("alert message not posted", zap.String("channel", channel), zap.Error(err))
-		return
-	}
-	st.channelID, st.ts = chID, ts
-	log.Info("alert group posted", zap.String("channel", chID), zap.Int("alerts", len(st.alerts)))
-	res, err := a.match.MatchAlert(ctx, g, 3)
-	if err != nil || len(res) == 0 {
-		return
-	}
-	if err := a.poster.PostInThread(ctx, chID, ts, suggestion(a.match.Catalog(), res, !res[0].Confident())); err != nil {
-		log.Warn("matches not posted", zap.Error(err))
 	}
 }
 

@@ -41,7 +41,7 @@ type Alerts struct {
 	log     *zap.Logger
 	now     func() time.Time
 	seen    *bot.RecentSet
-	queue   chan *alert.Group
+	queue   chan string // group ids with news to write to Slack
 
 	mu     sync.Mutex
 	groups map[string]*groupState
@@ -54,7 +54,7 @@ func NewAlerts(cfg AlertsConfig, secrets AlertSecrets, poster AlertPoster, m Mat
 	}
 	return &Alerts{
 		cfg: cfg, secrets: secrets, poster: poster, match: m, log: log, now: time.Now,
-		seen: bot.NewRecentSet(20000), queue: make(chan *alert.Group, queueSize), groups: map[string]*groupState{},
+		seen: bot.NewRecentSet(20000), queue: make(chan string, queueSize), groups: map[string]*groupState{},
 	}, nil
 }
 
@@ -112,14 +112,13 @@ func (a *Alerts) receive(f alert.Format) http.HandlerFunc {
 			reply(w, http.StatusOK, response{Status: "duplicate"})
 			return
 		}
-		select {
-		case a.queue <- g:
-			reply(w, http.StatusAccepted, response{Status: "accepted"})
-		default:
+		if err := a.accept(g); err != nil {
 			log.Warn("alert queue full; asking the sender to retry", zap.String("group", g.Key))
 			w.Header().Set("Retry-After", "10")
 			reply(w, http.StatusServiceUnavailable, response{Error: "busy: retry later"})
+			return
 		}
+		reply(w, http.StatusAccepted, response{Status: "accepted"})
 	}
 }
 
@@ -156,16 +155,16 @@ func deliveryKey(g *alert.Group, webhookID string) string {
 	return string(g.Format) + ":" + hex.EncodeToString(h.Sum(nil))
 }
 
-// Run posts accepted deliveries until ctx ends, with workers goroutines; deliveries of one group
-// are applied in order under that group's lock.
+// Run writes accepted alert groups to Slack until ctx ends, with workers goroutines; one group is
+// written by one worker at a time.
 func (a *Alerts) Run(ctx context.Context, workers int) {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			for {
 				select {
-				case g := <-a.queue:
-					a.apply(ctx, g)
+				case id := <-a.queue:
+					a.flush(ctx, id)
 				case <-ctx.Done():
 					return
 				}

@@ -2,6 +2,7 @@ package amtest
 
 import (
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -43,6 +46,9 @@ type Alertmanager struct {
 
 	amtool string
 	home   string
+
+	mu    sync.Mutex
+	fired map[string]map[string]string // annotations by label set, for Resolve; guarded by mu
 }
 
 // Start writes an alertmanager.yml from cfg, starts Alertmanager on a free loopback port with
@@ -63,11 +69,12 @@ func Start(tb testing.TB, cfg Config) *Alertmanager {
 	}
 	defer logFile.Close() // the child keeps its own descriptor
 
-	// With --web.listen-address=127.0.0.1:0 Alertmanager would work, but its default external URL,
-	// which every webhook body carries, would end in ":0". So take a free port first, as upstream's
-	// acceptance tests do; the moment between Close and Alertmanager's bind is the only race.
+	// Upstream's acceptance tests listen on 127.0.0.1:0 and read the port from the log, but then the
+	// default external URL, which every webhook body carries as externalURL, is http://<hostname>:0/.
+	// So take a free port first and pass it to both flags; the moment between Close and Alertmanager's
+	// bind is the only race, and an occupied port fails the test with the log, not silently.
 	addr := freeAddr(tb)
-	am := &Alertmanager{URL: "http://" + addr, amtool: amtool, home: dir}
+	am := &Alertmanager{URL: "http://" + addr, amtool: amtool, home: dir, fired: map[string]map[string]string{}}
 	cmd := exec.Command(alertmanager,
 		"--config.file="+conf,
 		"--storage.path="+filepath.Join(dir, "data"),
@@ -117,21 +124,31 @@ func Start(tb testing.TB, cfg Config) *Alertmanager {
 // the same labels ends it. amtool sends no end time, so the alert stays firing for resolve_timeout (5m).
 func (am *Alertmanager) Fire(tb testing.TB, labels, annotations map[string]string) {
 	tb.Helper()
-	args := pairs("--annotation=", annotations)
-	am.alertAdd(tb, append(args, pairs("", labels)...))
+	am.mu.Lock()
+	am.fired[key(labels)] = maps.Clone(annotations)
+	am.mu.Unlock()
+	am.alertAdd(tb, labels, annotations)
 }
 
 // Resolve ends the alert with these labels now. Alertmanager sends the resolved notification at the
 // group's next group_interval tick.
+//
+// Like Prometheus, Resolve sends the annotations the alert last fired with: Alertmanager replaces an
+// alert's annotations with those of each update, so a resolve without them would empty the annotations
+// of the resolved notification.
 func (am *Alertmanager) Resolve(tb testing.TB, labels map[string]string) {
 	tb.Helper()
-	end := "--end=" + time.Now().UTC().Format(time.RFC3339)
-	am.alertAdd(tb, append([]string{end}, pairs("", labels)...))
+	am.mu.Lock()
+	annotations := am.fired[key(labels)]
+	am.mu.Unlock()
+	am.alertAdd(tb, labels, annotations, "--end="+time.Now().UTC().Format(time.RFC3339))
 }
 
-func (am *Alertmanager) alertAdd(tb testing.TB, args []string) {
+func (am *Alertmanager) alertAdd(tb testing.TB, labels, annotations map[string]string, flags ...string) {
 	tb.Helper()
-	args = append([]string{"alert", "add", "--alertmanager.url=" + am.URL}, args...)
+	args := append([]string{"alert", "add", "--alertmanager.url=" + am.URL}, flags...)
+	args = append(args, pairs("--annotation=", annotations)...)
+	args = append(args, pairs("", labels)...)
 	cmd := exec.CommandContext(tb.Context(), am.amtool, args...)
 	// amtool also reads $HOME/.config/amtool/config.yml; a developer's own file must not leak in.
 	cmd.Env = append(os.Environ(), "HOME="+am.home)
@@ -144,17 +161,14 @@ func (am *Alertmanager) alertAdd(tb testing.TB, args []string) {
 // string; unquoted values with spaces only pass through a fallback parser that logs a warning.
 func pairs(prefix string, m map[string]string) []string {
 	var out []string
-	for _, k := range slices.Sorted(func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		out = append(out, prefix+k+"="+strconv.Quote(m[k]))
 	}
 	return out
 }
+
+// key names a label set.
+func key(labels map[string]string) string { return strings.Join(pairs("", labels), " ") }
 
 // configYAML renders cfg as alertmanager.yml with one route and one webhook receiver.
 func configYAML(cfg Config) []byte {

@@ -12,7 +12,7 @@ import (
 )
 
 // Version is the Alertmanager release the harness builds. Later tags embed a web UI that is not in the
-// module zip, so `go install` fails for them (../../../../shared/reference/alert-payloads.md §1.5).
+// module zip, so `go install` fails for them (shared/reference/alert-payloads.md §1.5).
 const Version = "v0.31.1"
 
 const module = "github.com/prometheus/alertmanager"
