@@ -208,7 +208,7 @@ func TestAlertGroupIsOneMessageUpdatedInPlace(t *testing.T) {
 
 func waitText(t *testing.T, r receivers, ts, want string) slackemu.Message {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		for _, m := range r.emu.Messages(r.alerts.ID) {
 			if m.TS == ts && strings.Contains(m.Text+string(m.Blocks), want) {

@@ -103,7 +103,11 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte(`{"alerts":[{"status":"firing","labels":{"alertname":"X"}}]}`))
 	f.Add([]byte(`{"event":{"event_type":"incident.annotated","data":{"type":"incident_note","incident":{"id":"Q1","summary":"s"},"content":"c"}}}`))
+	f.Add([]byte("[FIRING:2] KubePodCrashLooping (kube-system coredns)\nPod is crash looping"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if g, ok := alert.FromChat(string(data)); ok && (len(g.Alerts) != 1 || g.Text() == "") {
+			t.Fatalf("FromChat(%q) = %+v: want one alert with text", data, g)
+		}
 		g, err := alert.Parse(data)
 		if err != nil {
 			var pe *alert.ParseError
