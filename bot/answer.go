@@ -25,17 +25,7 @@ func (b *Bot) answerMessage(ctx context.Context, m Message) {
 	if reply == nil {
 		return
 	}
-	blocks := renderBlocks(reply)
-	err = b.call(ctx, "chat.postMessage", func() error {
-		_, _, err := b.api.PostMessageContext(ctx, m.Channel,
-			slack.MsgOptionText(fallback(reply), false),
-			slack.MsgOptionBlocks(blocks...),
-			slack.MsgOptionTS(m.Thread()),
-			slack.MsgOptionDisableLinkUnfurl(),
-		)
-		return err
-	})
-	if err != nil {
+	if err := b.PostInThread(ctx, m.Channel, m.Thread(), reply); err != nil {
 		b.log.Warn("reply not posted", zap.String("channel", m.Channel), zap.String("thread", m.Thread()), zap.Error(err))
 		return
 	}

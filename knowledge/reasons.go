@@ -66,7 +66,9 @@ func (x *Index) explain(s *Story, q *compiledQuery) (why []string, coverage, evi
 	for range maxReasonLines {
 		best, bestGain := -1, 0.0
 		for i, l := range lines {
-			if g := gain(l); g > bestGain {
+			// The tolerance makes ties go to the earlier line: gains are float sums over maps,
+			// whose order varies from run to run.
+			if g := gain(l); g > bestGain+1e-9 {
 				best, bestGain = i, g
 			}
 		}
