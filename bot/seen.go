@@ -32,3 +32,11 @@ func (s *RecentSet) First(key string) bool {
 	s.keys[key] = struct{}{}
 	return true
 }
+
+// Has reports whether key is remembered, without remembering it.
+func (s *RecentSet) Has(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.keys[key]
+	return ok
+}

@@ -60,7 +60,9 @@ func (a *Alerts) accept(g *alert.Group) error {
 	if st.ts != "" && !st.resolvedAt.IsZero() && a.now().Sub(st.resolvedAt) > refireAfter && g.Status == alert.Firing && !st.busy {
 		*st = groupState{alerts: map[string]alert.Alert{}} // an old, resolved incident: start afresh
 	}
-	st.merge(g, a.now())
+	if !st.merge(g, a.now()) && !(st.ts == "" && !st.busy && !st.queued) {
+		return nil // nothing new to show: a re-send of what the message already says
+	}
 	switch {
 	case st.busy:
 		st.dirty = true
@@ -130,9 +132,10 @@ func (a *Alerts) post(ctx context.Context, st *groupState, g *alert.Group, msg *
 	}
 }
 
-// merge folds a delivery's alerts into the group, keeping the newest news of each alert.
-// The caller holds st.mu.
-func (st *groupState) merge(g *alert.Group, now time.Time) {
+// merge folds a delivery's alerts into the group, keeping the newest news of each alert, and
+// reports whether anything the message shows changed. The caller holds st.mu.
+func (st *groupState) merge(g *alert.Group, now time.Time) bool {
+	changed := st.last == nil || st.last.Truncated != g.Truncated
 	for _, al := range g.Alerts {
 		fp := fingerprint(al)
 		prev, seen := st.alerts[fp]
@@ -140,6 +143,7 @@ func (st *groupState) merge(g *alert.Group, now time.Time) {
 			st.order = append(st.order, fp)
 		}
 		if !seen || newer(al, prev) {
+			changed = changed || !seen || prev.Status != al.Status || !prev.EndsAt.Equal(al.EndsAt) || !prev.StartsAt.Equal(al.StartsAt)
 			st.alerts[fp] = al
 		}
 	}
@@ -150,6 +154,7 @@ func (st *groupState) merge(g *alert.Group, now time.Time) {
 	case firing > 0:
 		st.resolvedAt = time.Time{}
 	}
+	return changed
 }
 
 // newer reports whether al is later news about an alert than prev.

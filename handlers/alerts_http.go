@@ -107,17 +107,20 @@ func (a *Alerts) receive(f alert.Format) http.HandlerFunc {
 			reply(w, http.StatusBadRequest, response{Error: err.Error()})
 			return
 		}
-		if !a.seen.First(deliveryKey(g, r.Header.Get("X-Webhook-Id"))) {
+		key := deliveryKey(g, r.Header.Get("X-Webhook-Id"))
+		if a.seen.Has(key) {
 			log.Debug("duplicate delivery", zap.String("group", g.Key))
 			reply(w, http.StatusOK, response{Status: "duplicate"})
 			return
 		}
 		if err := a.accept(g); err != nil {
+			// Not remembered as seen: the sender's retry must be taken, not called a duplicate.
 			log.Warn("alert queue full; asking the sender to retry", zap.String("group", g.Key))
 			w.Header().Set("Retry-After", "10")
 			reply(w, http.StatusServiceUnavailable, response{Error: "busy: retry later"})
 			return
 		}
+		a.seen.First(key)
 		reply(w, http.StatusAccepted, response{Status: "accepted"})
 	}
 }

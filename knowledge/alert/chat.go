@@ -16,8 +16,8 @@ var notificationTitleRE = regexp.MustCompile(`(?im)^\s*\[(FIRING(?::\s*\d+)?|RES
 // the title starts with one, and the whole text as its title.
 func FromChat(text string) (*Group, bool) {
 	m := notificationTitleRE.FindStringSubmatch(text)
-	if m == nil {
-		return nil, false
+	if m == nil || strings.TrimSpace(statusPrefixRE.ReplaceAllString(text, "")) == "" {
+		return nil, false // no notification, or a bare "[FIRING]" that names nothing to match
 	}
 	status := Firing
 	if strings.EqualFold(m[1], "RESOLVED") {

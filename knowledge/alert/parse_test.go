@@ -103,6 +103,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte(`{"alerts":[{"status":"firing","labels":{"alertname":"X"}}]}`))
 	f.Add([]byte(`{"event":{"event_type":"incident.annotated","data":{"type":"incident_note","incident":{"id":"Q1","summary":"s"},"content":"c"}}}`))
+	f.Add([]byte("[FIRING]"))
 	f.Add([]byte("[FIRING:2] KubePodCrashLooping (kube-system coredns)\nPod is crash looping"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if g, ok := alert.FromChat(string(data)); ok && (len(g.Alerts) != 1 || g.Text() == "") {
