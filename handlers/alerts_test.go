@@ -39,25 +39,13 @@ type receivers struct {
 func startReceivers(t *testing.T, cfg handlers.AlertsConfig) receivers {
 	t.Helper()
 	s := startStack(t, zaptest.NewLogger(t), 2)
-	if cfg.Channel == "" {
-		cfg.Channel = "#" + s.chs[0].Name
-	}
 	secrets := handlers.AlertSecrets{
 		AlertmanagerTokens: []bot.Secret{"old-token", amToken},
 		AlertmanagerBasic:  []bot.Secret{"am:s3cret"},
 		Grafana:            []bot.Secret{grafanaK},
 		PagerDuty:          []bot.Secret{pdSecretA},
 	}
-	a, err := handlers.NewAlerts(cfg, secrets, s.bot, s.idx, zaptest.NewLogger(t).Named("alerts"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { a.Run(ctx, 2); close(done) }()
-	srv := httptest.NewServer(a.Handler())
-	t.Cleanup(func() { srv.Close(); cancel(); <-done })
-	return receivers{stack: s, srv: srv, alerts: s.chs[0]}
+	return startReceiversWith(t, receivers{stack: s, alerts: s.chs[0]}, cfg, secrets)
 }
 
 func (r receivers) post(t *testing.T, path string, body []byte, hdr map[string]string) (int, string) {
@@ -225,7 +213,7 @@ func TestAlertRouting(t *testing.T) {
 	cfg := handlers.DefaultAlertsConfig()
 	r := startReceivers(t, cfg)
 	cfg.Routes = []handlers.AlertRoute{{Match: map[string]string{"namespace": "kube-system"}, Channel: "#" + r.chs[1].Name}}
-	routed := startReceiversWith(t, r, cfg)
+	routed := startReceiversWith(t, r, cfg, handlers.AlertSecrets{AlertmanagerTokens: []bot.Secret{amToken}})
 	routed.post(t, "/hooks/alertmanager", amGroup("firing", "coredns-z"), map[string]string{"Authorization": "Bearer " + amToken})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -234,45 +222,21 @@ func TestAlertRouting(t *testing.T) {
 	}
 }
 
-// startReceiversWith starts a second receiver set with cfg on an existing stack.
-func startReceiversWith(t *testing.T, r receivers, cfg handlers.AlertsConfig) receivers {
+// startReceiversWith starts a receiver set with cfg and secrets on an existing stack.
+func startReceiversWith(t *testing.T, r receivers, cfg handlers.AlertsConfig, secrets handlers.AlertSecrets) receivers {
 	t.Helper()
 	if cfg.Channel == "" {
 		cfg.Channel = "#" + r.chs[0].Name
 	}
-	a, err := handlers.NewAlerts(cfg, handlers.AlertSecrets{AlertmanagerTokens: []bot.Secret{amToken}}, r.bot, r.idx, zaptest.NewLogger(t))
+	a, err := handlers.NewAlerts(cfg, secrets, r.bot, r.idx, zaptest.NewLogger(t).Named("alerts"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { a.Run(ctx, 1); close(done) }()
+	go func() { a.Run(ctx, 2); close(done) }()
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(func() { srv.Close(); cancel(); <-done })
-	out := r
-	out.srv = srv
-	return out
-}
-
-// TestAlertPostedByAnotherBot covers Alertmanager's own Slack notifier posting into the channel:
-// Tacoma answers in that message's thread, and stays quiet on the resolve.
-func TestAlertPostedByAnotherBot(t *testing.T) {
-	s := startStack(t, zaptest.NewLogger(t), 1)
-	ch := s.chs[0]
-	att := `[{"title":"[FIRING:2] KubePodCrashLooping (kube-system coredns warning)","title_link":"http://am:9093/#/alerts?receiver=slack","text":"Pod kube-system/coredns-5d8f is in waiting state (reason: \"CrashLoopBackOff\"), last terminated OOMKilled","color":"danger","fallback":"[FIRING:2] KubePodCrashLooping"}]`
-	ts, err := s.emu.PostAsBot("Alertmanager", ch.ID, "", []byte(att))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := s.reply(t, ch.ID, ts)
-	got, _ := bot.BlocksText(m.Blocks)
-	if !strings.Contains(got, "alert KubePodCrashLooping is one this failure fires") {
-		t.Errorf("reply does not use the alert name:\n%s", got)
-	}
-	resolved := strings.Replace(strings.Replace(att, "[FIRING:2]", "[RESOLVED]", 1), "danger", "good", 1)
-	rts, _ := s.emu.PostAsBot("Alertmanager", ch.ID, "", []byte(resolved))
-	time.Sleep(300 * time.Millisecond)
-	if n := len(s.emu.Replies(ch.ID, rts)); n != 0 {
-		t.Errorf("the resolve got %d replies, want none", n)
-	}
+	r.srv = srv
+	return r
 }

@@ -1,7 +1,6 @@
 package knowledge
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -159,12 +158,4 @@ func storyFields(s *Story) []field {
 		{"fix", []string{s.Fix}},
 		{"lessons", s.Lessons},
 	}
-}
-
-// ctxErr lets long loops stop when the caller gives up.
-func ctxErr(ctx context.Context) error {
-	if ctx == nil {
-		return nil
-	}
-	return ctx.Err()
 }
