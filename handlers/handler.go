@@ -89,12 +89,29 @@ func New(cfg Config, m Matcher, feedback FeedbackSink, log *zap.Logger) (*Handle
 	return &Handler{cfg: cfg, match: m, feedback: feedback, log: log, now: time.Now, threads: map[string]*thread{}}, nil
 }
 
+// maxThreads bounds the threads remembered; past it, threads quiet for threadTTL are forgotten.
+const (
+	maxThreads = 10000
+	threadTTL  = 24 * time.Hour
+)
+
+// thread returns what Tacoma said in a thread; a thread it never answered in is not stored, so
+// small talk costs no memory. The caller holds h.mu.
 func (h *Handler) thread(channel, ts string) *thread {
-	key := channel + "/" + ts
-	t, ok := h.threads[key]
-	if !ok {
-		t = &thread{suggested: map[string]bool{}}
-		h.threads[key] = t
+	if t, ok := h.threads[channel+"/"+ts]; ok {
+		return t
 	}
-	return t
+	return &thread{suggested: map[string]bool{}}
+}
+
+// remember keeps t as the state of a thread Tacoma answered in. The caller holds h.mu.
+func (h *Handler) remember(channel, ts string, t *thread) {
+	if len(h.threads) >= maxThreads {
+		for k, old := range h.threads {
+			if h.now().Sub(old.lastReply) > threadTTL {
+				delete(h.threads, k)
+			}
+		}
+	}
+	h.threads[channel+"/"+ts] = t
 }

@@ -80,6 +80,7 @@ func (h *Handler) HandleMessage(ctx context.Context, m bot.Message) (*bot.Reply,
 	}
 	t.lastReply = h.now()
 	t.query = query
+	h.remember(m.Channel, m.Thread(), t)
 	return suggestion(h.match.Catalog(), fresh, !fresh[0].Confident()), nil
 }
 
