@@ -57,23 +57,18 @@ func parseRequest(r *http.Request, name string) *apiRequest {
 		return req
 	}
 	switch ct {
-	case "application/x-www-form-urlencoded":
-		vals, err := url.ParseQuery(string(body))
+	case "application/x-www-form-urlencoded", "multipart/form-data":
+		var vals map[string][]string
+		if ct == "multipart/form-data" {
+			vals, err = multipartValues(body, params["boundary"])
+		} else {
+			vals, err = url.ParseQuery(string(body))
+		}
 		if err != nil {
 			req.parseErr = "invalid_form_data"
 			return req
 		}
 		for k, v := range vals {
-			req.args[k] = v
-		}
-		req.setFormToken()
-	case "multipart/form-data":
-		mr, err := multipartValues(body, params["boundary"])
-		if err != nil {
-			req.parseErr = "invalid_form_data"
-			return req
-		}
-		for k, v := range mr {
 			req.args[k] = v
 		}
 		req.setFormToken()
