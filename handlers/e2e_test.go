@@ -3,7 +3,6 @@ package handlers_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -42,22 +41,8 @@ func startStack(tb testing.TB, log *zap.Logger, channels int, opts ...slackemu.O
 	for i := range channels {
 		chs = append(chs, emu.AddChannel(fmt.Sprintf("inc-%d", i), user.ID, app.BotUserID))
 	}
-	cat, err := knowledge.LoadCatalog()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	idx, err := knowledge.NewIndex(cat)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	fb, err := knowledge.OpenFeedbackLog(filepath.Join(tb.TempDir(), "feedback.jsonl"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	h, err := handlers.New(handlers.DefaultConfig(), idx, fb, log.Named("handlers"))
-	if err != nil {
-		tb.Fatal(err)
-	}
+	f := newFixtureLog(tb, handlers.DefaultConfig(), log.Named("handlers"))
+	h, idx, fb := f.h, f.idx, f.fb
 	b, err := bot.New(bot.Config{AppToken: bot.Secret(app.AppToken), BotToken: bot.Secret(app.BotToken), APIURL: emu.APIURL(), Workers: 8}, h, log.Named("bot"))
 	if err != nil {
 		tb.Fatal(err)
@@ -71,8 +56,6 @@ func startStack(tb testing.TB, log *zap.Logger, channels int, opts ...slackemu.O
 			tb.Errorf("Run() = %v", err)
 		}
 		emu.Close()
-		fb.Close()
-		idx.Close()
 	})
 	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer wcancel()

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/tacoma-bot/tacoma/bot"
@@ -21,6 +22,13 @@ type fixture struct {
 
 func newFixture(t testing.TB, cfg handlers.Config) fixture {
 	t.Helper()
+	return newFixtureLog(t, cfg, zaptest.NewLogger(t))
+}
+
+// newFixtureLog builds the real catalog, index, feedback log and handler; they are closed when
+// the test ends, after anything the test registers later (such as a running bot).
+func newFixtureLog(t testing.TB, cfg handlers.Config, log *zap.Logger) fixture {
+	t.Helper()
 	cat, err := knowledge.LoadCatalog()
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +43,7 @@ func newFixture(t testing.TB, cfg handlers.Config) fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { fb.Close() })
-	h, err := handlers.New(cfg, idx, fb, zaptest.NewLogger(t))
+	h, err := handlers.New(cfg, idx, fb, log)
 	if err != nil {
 		t.Fatal(err)
 	}
