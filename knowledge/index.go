@@ -22,6 +22,7 @@ type Index struct {
 	df         map[string]int  // analyzed term -> number of stories that contain it
 	alertnames map[string]bool // lowercased alert names some story lists
 	lines      map[string][]analyzedLine
+	added      map[string]*Story // stories indexed beside the catalog, by ID
 	ndocs      int
 }
 
@@ -56,6 +57,7 @@ func NewIndex(cat *Catalog) (*Index, error) {
 		df:         map[string]int{},
 		alertnames: map[string]bool{},
 		lines:      map[string][]analyzedLine{},
+		added:      map[string]*Story{},
 	}
 	x.synonyms = compileSynonyms(x.analyzer, cat.Synonyms())
 	// One batch: scorch in memory never merges segments, so one segment per story would slow

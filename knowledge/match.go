@@ -161,9 +161,9 @@ func (x *Index) match(ctx context.Context, r request, limit int) ([]Result, erro
 	}
 	out := make([]Result, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		s, ok := x.cat.byID[h.ID]
-		if !ok {
-			continue
+		s, err := x.Story(h.ID)
+		if err != nil {
+			continue // removed while the search ran
 		}
 		why, coverage, evidence := x.explain(s, cq)
 		out = append(out, Result{Story: s, Score: round3(h.Score), Why: why, Coverage: coverage, Evidence: evidence})

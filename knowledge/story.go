@@ -24,9 +24,22 @@ type Story struct {
 	Fix     string   `yaml:"fix" json:"fix"`
 	Lessons []string `yaml:"lessons" json:"lessons"`
 
+	// Origin is OriginCatalog for the catalog's stories and OriginTeam for the team's own
+	// postmortems, which matching shows as the team's history.
+	Origin string `yaml:"-" json:"origin,omitempty"`
+
 	// Source is the file the story was loaded from, for error messages.
 	Source string `yaml:"-" json:"-"`
 }
+
+// Origins of a story.
+const (
+	OriginCatalog = ""
+	OriginTeam    = "team"
+)
+
+// Team reports whether the story is one of the team's own postmortems.
+func (s *Story) Team() bool { return s.Origin == OriginTeam }
 
 // Checklist is what to do for one failure class: what to look at first, how to mitigate, and
 // what to fix afterwards.
