@@ -78,6 +78,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	doc.AddFieldMappingsAt("signals", text(true))
 	doc.AddFieldMappingsAt("prose", text(true))
 	doc.AddFieldMappingsAt("components", text(true))
+	doc.AddFieldMappingsAt(learnedField, text(true))
 	doc.AddFieldMappingsAt("alertnames", kw)
 	doc.AddFieldMappingsAt("classes", kw)
 	doc.AddFieldMappingsAt("kind", kw)

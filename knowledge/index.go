@@ -23,6 +23,8 @@ type Index struct {
 	alertnames map[string]bool // lowercased alert names some story lists
 	lines      map[string][]analyzedLine
 	added      map[string]*Story // stories indexed beside the catalog, by ID
+	learned    map[string][]string          // story ID -> messages it was marked helpful for
+	rejected   map[string][]map[string]bool // story ID -> analyzed messages it was marked not relevant for
 	ndocs      int
 }
 
@@ -34,6 +36,7 @@ type indexDoc struct {
 	Signals    string   `json:"signals"`
 	Prose      string   `json:"prose"`
 	Components string   `json:"components"`
+	Learned    string   `json:"learned,omitempty"`
 	Alertnames []string `json:"alertnames"`
 	Classes    []string `json:"classes"`
 	Kind       string   `json:"kind"`
@@ -58,13 +61,15 @@ func NewIndex(cat *Catalog) (*Index, error) {
 		alertnames: map[string]bool{},
 		lines:      map[string][]analyzedLine{},
 		added:      map[string]*Story{},
+		learned:    map[string][]string{},
+		rejected:   map[string][]map[string]bool{},
 	}
 	x.synonyms = compileSynonyms(x.analyzer, cat.Synonyms())
 	// One batch: scorch in memory never merges segments, so one segment per story would slow
 	// every query.
 	b := bi.NewBatch()
 	for _, s := range cat.Stories() {
-		if err := b.Index(s.ID, storyDoc(s)); err != nil {
+		if err := b.Index(s.ID, x.doc(s)); err != nil {
 			bi.Close()
 			return nil, fmt.Errorf("index story %s: %w", s.ID, err)
 		}
@@ -110,7 +115,10 @@ func storyDoc(s *Story) indexDoc {
 func (x *Index) addStats(s *Story) {
 	seen := map[string]bool{}
 	var lines []analyzedLine
-	for _, f := range storyFields(s) {
+	x.mu.RLock()
+	learned := x.learned[s.ID]
+	x.mu.RUnlock()
+	for _, f := range append(storyFields(s), field{learnedField, learned}) {
 		for _, text := range f.lines {
 			terms := map[string]bool{}
 			for _, t := range analyze(x.analyzer, withCompoundParts(text)) {

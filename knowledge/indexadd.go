@@ -17,7 +17,7 @@ func (x *Index) Add(stories ...*Story) error {
 		if _, ok := x.cat.byID[s.ID]; ok {
 			return fmt.Errorf("add story %s: the catalog has a story with this id", s.ID)
 		}
-		if err := b.Index(s.ID, storyDoc(s)); err != nil {
+		if err := b.Index(s.ID, x.doc(s)); err != nil {
 			return fmt.Errorf("index story %s: %w", s.ID, err)
 		}
 	}
@@ -56,8 +56,18 @@ func (x *Index) forget(id string) {
 	if _, ok := x.added[id]; !ok {
 		return
 	}
+	x.dropStatsLocked(id)
+	delete(x.added, id)
+}
+
+// dropStatsLocked undoes addStats for one story. The caller holds x.mu.
+func (x *Index) dropStatsLocked(id string) {
+	lines, ok := x.lines[id]
+	if !ok {
+		return
+	}
 	seen := map[string]bool{}
-	for _, l := range x.lines[id] {
+	for _, l := range lines {
 		for t := range l.terms {
 			seen[t] = true
 		}
@@ -68,7 +78,6 @@ func (x *Index) forget(id string) {
 		}
 	}
 	delete(x.lines, id)
-	delete(x.added, id)
 	x.ndocs--
 }
 

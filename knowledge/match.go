@@ -20,11 +20,15 @@ var ErrEmptyQuery = errors.New("nothing to search for: every word is too common 
 // MaxLimit bounds how many results one search returns.
 const MaxLimit = 50
 
+// rerankSlack is how many hits past the limit are fetched when feedback may push some down.
+const rerankSlack = 5
+
 // Query weights, measured on the evaluation set (eval/): see README "Evaluation".
 const (
 	signalsBoost   = 1.0 // symptoms, errors, alert and metric names, on top of the cross-field match
 	expansionBoost = 0.3 // synonym expansion; well below the message's own words
 	alertnameBoost = 3.0 // an exact alertname listed by the story is strong evidence
+	learnedBoost   = 0.5 // messages responders marked a story helpful for, on top of the cross-field match
 	// maxExpansionDF is the share of stories above which a term is too common to add by synonym.
 	maxExpansionDF = 0.3
 )
@@ -128,6 +132,13 @@ func (x *Index) compile(r request) (*compiledQuery, query.Query, error) {
 		sig.SetField("signals")
 		sig.SetBoost(signalsBoost)
 		qs = append(qs, all, sig)
+		if x.hasLearned() {
+			// What responders marked helpful counts again, below the story's own symptoms.
+			l := bleve.NewMatchQuery(full)
+			l.SetField(learnedField)
+			l.SetBoost(learnedBoost)
+			qs = append(qs, l)
+		}
 	}
 	if exp.text != "" {
 		e := bleve.NewMatchQuery(exp.text)
@@ -154,7 +165,12 @@ func (x *Index) match(ctx context.Context, r request, limit int) ([]Result, erro
 	if err != nil {
 		return nil, err
 	}
-	req := bleve.NewSearchRequestOptions(q, limit, 0, false)
+	want := limit
+	rerank := x.hasRejects()
+	if rerank {
+		want = min(limit+rerankSlack, MaxLimit)
+	}
+	req := bleve.NewSearchRequestOptions(q, want, 0, false)
 	res, err := x.bleve.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
@@ -167,6 +183,9 @@ func (x *Index) match(ctx context.Context, r request, limit int) ([]Result, erro
 		}
 		why, coverage, evidence := x.explain(s, cq)
 		out = append(out, Result{Story: s, Score: round3(h.Score), Why: why, Coverage: coverage, Evidence: evidence})
+	}
+	if rerank {
+		out = x.rerank(out, cq, limit)
 	}
 	return out, nil
 }

@@ -180,7 +180,7 @@ func (x *Index) termWeight(t string, q *compiledQuery) float64 {
 
 func fieldWeight(field string) float64 {
 	switch field {
-	case "alerts", "symptoms", "errors", "metrics":
+	case "alerts", "symptoms", "errors", "metrics", learnedField:
 		return 1
 	case "title", "components":
 		return 0.8
@@ -203,6 +203,8 @@ func singular(field string) string {
 		return "component"
 	case "alerts":
 		return "alert"
+	case learnedField:
+		return "marked helpful for"
 	}
 	return field
 }

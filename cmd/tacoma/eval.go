@@ -10,7 +10,8 @@ import (
 )
 
 func runEval(ctx context.Context, e env, args []string) error {
-	fs, dirs := newFlags("eval", "[--json] [--misses] FILE...", e.stderr)
+	fs, dirs := newFlags("eval", "[--json] [--misses] [--learn FILE] FILE...", e.stderr)
+	learn := fs.String("learn", "", "first play responders' helpful / not relevant clicks on the message cases of `FILE`, then evaluate with what was learned")
 	asJSON := fs.Bool("json", false, "print JSON")
 	misses := fs.Bool("misses", false, "list the cases whose wanted story was not first")
 	files, ok, err := parseFlags(fs, args)
@@ -26,6 +27,11 @@ func runEval(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer idx.Close()
+	if *learn != "" {
+		if err := learnFrom(ctx, e, idx, *learn); err != nil {
+			return err
+		}
+	}
 	var reports []knowledge.EvalReport
 	for _, f := range files {
 		set, err := knowledge.LoadEvalSet(f)
@@ -71,5 +77,28 @@ func runEval(ctx context.Context, e env, args []string) error {
 			fmt.Fprintf(e.stdout, "miss %s (%s): want %s, got %s\n", m.ID, rank, strings.Join(m.Want, "|"), strings.Join(m.Got, ", "))
 		}
 	}
+	return nil
+}
+
+// learnFrom feeds the index the clicks responders would give on a training set's messages.
+func learnFrom(ctx context.Context, e env, idx *knowledge.Index, path string) error {
+	set, err := knowledge.LoadEvalSet(path)
+	if err != nil {
+		return err
+	}
+	fbs, err := idx.SimulateFeedback(ctx, set)
+	if err != nil {
+		return err
+	}
+	if err := idx.Learn(fbs...); err != nil {
+		return err
+	}
+	helpful := 0
+	for _, fb := range fbs {
+		if fb.Verdict == knowledge.Helpful {
+			helpful++
+		}
+	}
+	fmt.Fprintf(e.stderr, "learned %d verdicts from %s (%d helpful, %d not relevant)\n", len(fbs), path, helpful, len(fbs)-helpful)
 	return nil
 }
