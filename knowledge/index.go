@@ -22,7 +22,7 @@ type Index struct {
 	df         map[string]int  // analyzed term -> number of stories that contain it
 	alertnames map[string]bool // lowercased alert names some story lists
 	lines      map[string][]analyzedLine
-	added      map[string]*Story // stories indexed beside the catalog, by ID
+	added      map[string]*Story            // stories indexed beside the catalog, by ID
 	learned    map[string][]string          // story ID -> messages it was marked helpful for
 	rejected   map[string][]map[string]bool // story ID -> analyzed messages it was marked not relevant for
 	ndocs      int
