@@ -30,6 +30,7 @@ type Bot struct {
 	mu       sync.Mutex
 	self     identity
 	channels map[string]string // channel ID -> name, from conversations.info
+	users    map[string]string // user ID -> name, from users.info; made on first use (users.go)
 }
 
 type identity struct{ userID, botID, teamID string }

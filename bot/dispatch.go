@@ -77,6 +77,7 @@ func (b *Bot) onEventsAPI(ctx context.Context, ev slackevents.EventsAPIEvent) {
 		m = Message{Channel: e.Channel, User: e.User, BotID: e.BotID, BotName: e.Username, Text: e.Text, TS: e.TimeStamp, ThreadTS: e.ThreadTimeStamp}
 		if e.Message != nil {
 			m.Attachments = attachments(e.Message.Attachments)
+			m.Files = sharedFiles(e.Message.Files)
 			if m.BotID == "" {
 				m.BotID = e.Message.BotID
 			}

@@ -16,6 +16,18 @@ type Message struct {
 	Mention     bool   // the message addresses this bot (@mention)
 	// Attachments are legacy attachments, as alert notifiers post them.
 	Attachments []Attachment
+	// Files are the files shared with the message (a file_share message); Download fetches them.
+	Files []File
+	// Buttons are the buttons in the message's blocks: how Tacoma recognises its own
+	// suggestions when it reads a channel back with History.
+	Buttons []Button
+	// Own reports that this bot posted the message. Only History returns such messages:
+	// HandleMessage never sees the bot's own.
+	Own bool
+	// Edited is the ts of the message's last edit, "" if it was never edited. History only.
+	Edited string
+	// ReplyCount is how many replies the thread under this message has. History only.
+	ReplyCount int
 }
 
 // Attachment is the part of a legacy attachment a handler reads.

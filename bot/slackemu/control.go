@@ -10,27 +10,12 @@ import (
 	"go.uber.org/zap"
 )
 
-// PostOption modifies Post.
-type PostOption func(*postOptions)
-
-type postOptions struct {
-	threadTS string
-}
-
-// InThread posts the message as a reply in the thread of threadTS.
-func InThread(threadTS string) PostOption {
-	return func(o *postOptions) { o.threadTS = threadTS }
-}
-
 // Post records a message from a user, as if typed in Slack, and delivers the
 // events_api "message" event to the app, plus "app_mention" if the text contains
 // <@BOTUSERID>. text is in Slack's wire form: mentions as <@U...>, and &, < and >
 // escaped. The user must be a member of the channel. It returns the message ts.
 func (s *Server) Post(userID, channelID, text string, opts ...PostOption) (string, error) {
-	var o postOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := newPostOptions(opts)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ch, err := s.memberChannelLocked("post", userID, channelID)
@@ -44,7 +29,10 @@ func (s *Server) Post(userID, channelID, text string, opts ...PostOption) (strin
 	if e != nil {
 		return "", fmt.Errorf("post: no message %s in %s to reply to", o.threadTS, channelID)
 	}
-	ts := s.nextTSLocked()
+	ts, err := s.tsLocked(ch, o.at)
+	if err != nil {
+		return "", fmt.Errorf("post: %w", err)
+	}
 	m := &message{
 		ts: ts, threadTS: threadTS, user: userID, text: text,
 		blocks: richText(shortID(ch.ID+ts), text), clientMsgID: newUUID(),
@@ -79,7 +67,8 @@ func (s *Server) memberChannelLocked(op, userID, channelID string) (*channel, er
 // PostAsBot records a message from another app's bot, such as Alertmanager's or
 // Grafana's Slack notifier: subtype bot_message, a bot_id per botName, the username,
 // legacy attachments and no user. It delivers the message event to the app.
-func (s *Server) PostAsBot(botName, channelID, text string, attachments json.RawMessage) (string, error) {
+func (s *Server) PostAsBot(botName, channelID, text string, attachments json.RawMessage, opts ...PostOption) (string, error) {
+	o := newPostOptions(opts)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -104,7 +93,15 @@ func (s *Server) PostAsBot(botName, channelID, text string, attachments json.Raw
 		id = fmt.Sprintf("B%08d", s.nextSeqLocked("bot"))
 		s.bots[botName] = id
 	}
-	m := &message{ts: s.nextTSLocked(), botID: id, username: botName, subtype: "bot_message", text: text, attachments: atts}
+	ts, err := s.tsLocked(ch, o.at)
+	if err != nil {
+		return "", fmt.Errorf("post as bot: %w", err)
+	}
+	threadTS, e := threadLocked(ch, o.threadTS)
+	if e != nil {
+		return "", fmt.Errorf("post as bot: no message %s in %s to reply to", o.threadTS, channelID)
+	}
+	m := &message{ts: ts, threadTS: threadTS, botID: id, username: botName, subtype: "bot_message", text: text, attachments: atts}
 	s.addMessageLocked(ch, m)
 	s.emitNewMessageLocked(ch, m)
 	return m.ts, nil

@@ -5,7 +5,8 @@
 // Boundary: slackemu imports no other tacoma package. It knows Slack, not tacoma. The
 // bot reaches it only through slack.OptionAPIURL(s.APIURL()) and the two tokens in
 // s.App(); tests and the playground drive it through the control methods on Server
-// (AddUser, AddChannel, Post, PostAsBot, Command, Click, WaitMessage, the faults).
+// (AddUser, AddChannel, Post, PostAsBot, UploadAsUser, Command, Click, WaitMessage,
+// the faults). Post's At option scripts a channel's past, message by message in ts order.
 //
 //	s := slackemu.New(slackemu.WithOnUnknown(func(m string) { t.Errorf("unknown Slack method %s", m) }))
 //	if err := s.Start(); err != nil { ... }
@@ -29,12 +30,15 @@
 //     message there mentions the bot, the bot's own posts echoed with bot_id.
 //   - A private channel is invisible to the bot unless it is a member: methods answer
 //     channel_not_found, as Slack does, not not_in_channel.
+//   - A file's url_private is served only to "Authorization: Bearer <bot token>" with
+//     files:read granted, for files the bot can see; any other request is redirected
+//     to the workspace sign-in page, as Slack does.
 //
 // What the emulator leaves out: views and modals, DMs and group DMs, chat.delete and
 // every method not in methodTable, archived channels, connection refreshes after
 // approximate_connection_time, Slack's own "warning" delay before a disconnect, the
 // 2025 non-Marketplace history limits, the workspace-wide posting limit, message
-// metadata, and serving url_private downloads.
+// metadata, message edits by users, file thumbnails, and files.info.
 //
 // The facts behind each limit and shape, with their sources, are in
 // shared/reference/slack-protocol.md next to the repository (../shared from its root);

@@ -52,11 +52,8 @@ func (s *Server) filesGetUploadURL(req *apiRequest) (obj, *apiError) {
 		return nil, errCode("alt_txt_too_large")
 	}
 	id := fmt.Sprintf("F%08d", s.nextSeqLocked("file"))
-	mt := mime.TypeByExtension(path.Ext(name))
-	if mt == "" {
-		mt = "application/octet-stream"
-	}
-	s.uploads[id] = &upload{file: &File{ID: id, Name: name, Title: name, Mimetype: mt}, declared: n}
+	mt, ft := fileTypes(name)
+	s.uploads[id] = &upload{file: &File{ID: id, Name: name, Title: name, Mimetype: mt, Filetype: ft}, declared: n}
 	// slack-go sends the token only to upload URLs on the API's scheme and host
 	// (misc.go ensureURLMayReceiveToken), so the URL must be on this server.
 	return obj{"upload_url": s.baseURL + "/upload/v1/" + id, "file_id": id}, nil
@@ -160,6 +157,13 @@ func (s *Server) filesCompleteUpload(req *apiRequest) (obj, *apiError) {
 		}
 		shared = append(shared, up.file)
 		out = append(out, obj{"id": up.file.ID, "title": up.file.Title})
+	}
+	ids := make([]string, len(targets))
+	for i, ch := range targets {
+		ids[i] = ch.ID
+	}
+	for _, f := range shared {
+		s.files[f.ID] = &storedFile{file: f, owner: botUserID, channels: ids}
 	}
 	for i, ch := range targets {
 		m := &message{

@@ -9,6 +9,9 @@ import (
 // if it is a broadcast, also into the channel. It notifies waiters.
 func (s *Server) addMessageLocked(ch *channel, m *message) {
 	m.channel = ch.ID
+	if us, _ := parseTS(m.ts); us > ch.last {
+		ch.last = us
+	}
 	switch {
 	case m.ephemeral:
 		ch.ephemerals = append(ch.ephemerals, m)

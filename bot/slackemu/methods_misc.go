@@ -18,8 +18,8 @@ func (s *Server) usersInfo(req *apiRequest) (obj, *apiError) {
 		return nil, errCode("user_not_found")
 	}
 	profile := obj{
-		"real_name": u.RealName, "real_name_normalized": u.RealName, "display_name": u.Name,
-		"display_name_normalized": u.Name, "team": teamID, "avatar_hash": "g" + shortID(u.ID),
+		"real_name": u.RealName, "real_name_normalized": u.RealName, "display_name": u.DisplayName,
+		"display_name_normalized": u.DisplayName, "team": teamID, "avatar_hash": "g" + shortID(u.ID),
 		"image_24": "", "image_32": "", "image_48": "", "image_72": "", "image_192": "", "image_512": "",
 	}
 	if u.IsBot {

@@ -27,8 +27,8 @@ type config struct {
 func DefaultScopes() []string {
 	return []string{
 		"chat:write", "channels:history", "groups:history", "channels:read", "groups:read",
-		"users:read", "reactions:write", "files:write", "commands", "app_mentions:read",
-		"channels:join",
+		"users:read", "reactions:write", "files:write", "files:read", "commands",
+		"app_mentions:read", "channels:join",
 	}
 }
 
@@ -102,4 +102,34 @@ func WithOnUnknown(fn func(method string)) Option {
 // Slack's limit); apps.connections.open answers too_many_websockets beyond it.
 func WithMaxConnections(n int) Option {
 	return func(c *config) { c.maxConns = n }
+}
+
+// PostOption modifies Post and UploadAsUser.
+type PostOption func(*postOptions)
+
+type postOptions struct {
+	threadTS string
+	at       time.Time
+}
+
+func newPostOptions(opts []PostOption) postOptions {
+	var o postOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
+// InThread posts the message as a reply in the thread of threadTS.
+func InThread(threadTS string) PostOption {
+	return func(o *postOptions) { o.threadTS = threadTS }
+}
+
+// At gives the message the ts of t (to the microsecond) instead of now, so that a test can
+// script an incident that lasted hours. Messages must be scripted in order: a t that is
+// not later than every message already in the channel is rejected with an error, never
+// moved, because a silently shifted ts would hide a wrong script. Other channels do not
+// constrain t. Messages posted later without At get a ts after t.
+func At(t time.Time) PostOption {
+	return func(o *postOptions) { o.at = t }
 }

@@ -83,6 +83,7 @@ type Server struct {
 	chanList []string
 	bots     map[string]string // other apps' bot name -> bot ID (PostAsBot)
 	uploads  map[string]*upload
+	files    map[string]*storedFile // shared files by ID, served at their url_private
 	hooks    map[string]*responseURL
 	calls    map[string]int
 	faults   map[string][]fault
@@ -125,6 +126,7 @@ func New(opts ...Option) *Server {
 		channels:  map[string]*channel{},
 		bots:      map[string]string{},
 		uploads:   map[string]*upload{},
+		files:     map[string]*storedFile{},
 		hooks:     map[string]*responseURL{},
 		calls:     map[string]int{},
 		faults:    map[string][]fault{},
@@ -226,12 +228,15 @@ func (s *Server) App() App {
 }
 
 // routes builds the HTTP mux: /api/ for the Web API, /link/ for Socket Mode, /upload/
-// for file uploads, /hooks/ for response URLs. Anything else is a 404 and logged.
+// for file uploads, /files-pri/ for url_private downloads, / for the sign-in page those
+// redirect to, /hooks/ for response URLs. Anything else is a 404 and logged.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.serveAPI)
 	mux.HandleFunc("/link/", s.serveLink)
 	mux.HandleFunc("/upload/v1/", s.serveUpload)
+	mux.HandleFunc("/files-pri/", s.serveFile)
+	mux.HandleFunc("/{$}", s.serveSignIn)
 	mux.HandleFunc("/hooks/", s.serveHook)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("unhandled path", zap.String("path", r.URL.Path))

@@ -2,7 +2,6 @@ package slackemu
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
 )
 
@@ -113,14 +112,13 @@ func (s *Server) wireLocked(m *message) wireMessage {
 	return w
 }
 
-// wireFileLocked renders a file shared by message m. The url_private is not served:
-// the bot has no reason to download its own uploads.
+// wireFileLocked renders a file shared by message m; serveFile serves its url_private.
 func (s *Server) wireFileLocked(f *File, m *message) wireFile {
-	u := fmt.Sprintf("%s/files-pri/%s-%s/%s", s.baseURL, teamID, f.ID, f.Name)
+	u := s.fileURL(f)
 	us, _ := parseTS(m.ts)
 	return wireFile{
 		ID: f.ID, Created: us / 1e6, Timestamp: us / 1e6, Name: f.Name,
-		Title: f.Title, Mimetype: f.Mimetype, Filetype: "text", User: m.user, Size: f.Size,
+		Title: f.Title, Mimetype: f.Mimetype, Filetype: f.Filetype, User: m.user, Size: f.Size,
 		Mode: "hosted", URLPrivate: u, URLPrivateDownload: u + "?download=1",
 	}
 }

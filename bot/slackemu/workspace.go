@@ -15,9 +15,11 @@ type User struct {
 	ID       string
 	Name     string
 	RealName string
-	TZ       string
-	IsBot    bool
-	BotID    string
+	// DisplayName is empty until SetDisplayName, as in Slack, where people rarely set one.
+	DisplayName string
+	TZ          string
+	IsBot       bool
+	BotID       string
 }
 
 // Channel is a public or private channel.
@@ -27,12 +29,13 @@ type Channel struct {
 	Private bool
 }
 
-// File is a file shared with files.completeUploadExternal.
+// File is a file shared with files.completeUploadExternal or UploadAsUser.
 type File struct {
 	ID       string
 	Name     string
 	Title    string
 	Mimetype string
+	Filetype string // Slack's short type: "text", "markdown", "png", "binary", ...
 	Size     int
 	Content  []byte
 }
@@ -62,6 +65,7 @@ type channel struct {
 	created    int64
 	creator    string
 	members    []string
+	last       int64      // the latest ts in the channel, in microseconds (At keeps to it)
 	top        []*message // top-level messages and broadcast replies, oldest first
 	byTS       map[string]*message
 	ephemerals []*message
@@ -180,6 +184,18 @@ func (s *Server) Invite(channelID string, userIDs ...string) error {
 	return nil
 }
 
+// SetDisplayName sets the display name users.info shows for a user (profile.display_name).
+func (s *Server) SetDisplayName(userID, displayName string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.users[userID]
+	if u == nil {
+		return fmt.Errorf("set display name: unknown user %q", userID)
+	}
+	u.DisplayName = displayName
+	return nil
+}
+
 func (ch *channel) isMember(userID string) bool { return slices.Contains(ch.members, userID) }
 
 // channelType is the channel_type of message events.
@@ -190,8 +206,8 @@ func (ch *channel) channelType() string {
 	return "channel"
 }
 
-// nextTSLocked returns a message timestamp "<unix>.<6 digits>", unique and strictly
-// increasing across the workspace.
+// nextTSLocked returns a message timestamp "<unix>.<6 digits>" from the clock, unique and
+// strictly increasing across the workspace, and after any ts At gave.
 func (s *Server) nextTSLocked() string {
 	us := time.Now().UnixMicro()
 	if us <= s.lastTS {
@@ -199,6 +215,21 @@ func (s *Server) nextTSLocked() string {
 	}
 	s.lastTS = us
 	return formatTS(us)
+}
+
+// tsLocked returns the ts of a new message in ch: nextTSLocked, or the time At asked for,
+// which must be later than every message already in ch.
+func (s *Server) tsLocked(ch *channel, at time.Time) (string, error) {
+	if at.IsZero() {
+		return s.nextTSLocked(), nil
+	}
+	us := at.UnixMicro()
+	if us <= ch.last {
+		return "", fmt.Errorf("At(%s) is not after the latest message in #%s (ts %s): script messages in ts order",
+			at.UTC().Format(time.RFC3339Nano), ch.Name, formatTS(ch.last))
+	}
+	s.lastTS = max(s.lastTS, us)
+	return formatTS(us), nil
 }
 
 func formatTS(us int64) string { return fmt.Sprintf("%d.%06d", us/1e6, us%1e6) }
