@@ -71,6 +71,7 @@ type drafter struct {
 	firing              map[string]bool // alert names firing now, for the resolution time
 	impact, causes      []string
 	mitigations         []string
+	heardHuman          bool
 	alertsResolved      time.Time // when the last firing alert resolved
 	saidResolved        time.Time // when a responder last said it was over
 }
@@ -155,7 +156,9 @@ func (d *drafter) readHuman(e Entry, text string) {
 		d.order = append(d.order, key)
 	}
 	pp.Messages++
-	if d.p.Detected.IsZero() {
+	if !d.heardHuman {
+		// The first person to speak is a moment of its own, whatever alerts came before.
+		d.heardHuman = true
 		d.add(e.At, KindReport, who, text)
 		d.mark(&d.p.Detected, e.At)
 		d.mark(&d.p.Started, e.At)

@@ -50,7 +50,7 @@ func TestBuild(t *testing.T) {
 	}
 	want := []ev{
 		{0, postmortem.KindAlert, "Alertmanager"},
-		{2, postmortem.KindAction, "Ana Lima"},
+		{2, postmortem.KindReport, "Ana Lima"},
 		{5, postmortem.KindHypothesis, "Ana Lima"},
 		{7, postmortem.KindHypothesis, "Cy Diaz"},
 		{9, postmortem.KindAlert, "Alertmanager"},
