@@ -25,7 +25,7 @@ func usage(cmd string) string {
 		fmt.Sprintf("• `%s search TEXT`: the past outages most like what you see (symptoms, errors, alert names)", cmd),
 		fmt.Sprintf("• `%s story ID`: one past outage in full", cmd),
 		fmt.Sprintf("• `%s checklist [CLASS]`: what to check, mitigate and fix for a failure class; no class lists them", cmd),
-		fmt.Sprintf("• `%s postmortem`: draft the postmortem from this channel (not available yet)", cmd),
+		fmt.Sprintf("• `%s postmortem [TEMPLATE]`: draft the postmortem from this channel's history; `%s postmortem done` keeps it (or the edited file you uploaded) so Tacoma suggests it next time; `%s postmortem templates` lists templates", cmd, cmd, cmd),
 		fmt.Sprintf("• `%s help`: this help", cmd),
 		fmt.Sprintf("Answers are shown only to you; add `%s` to post them to the channel. Mention @Tacoma in a thread to ask about that thread.", shareFlag),
 	}, "\n")
@@ -42,7 +42,7 @@ func (h *Handler) HandleCommand(ctx context.Context, c bot.Command) (*bot.Reply,
 		}
 		words = append(words, w)
 	}
-	reply, err := h.command(ctx, c.Command, words)
+	reply, err := h.command(ctx, c, words)
 	if err != nil || reply == nil {
 		return reply, err
 	}
@@ -50,7 +50,8 @@ func (h *Handler) HandleCommand(ctx context.Context, c bot.Command) (*bot.Reply,
 	return reply, nil
 }
 
-func (h *Handler) command(ctx context.Context, cmd string, words []string) (*bot.Reply, error) {
+func (h *Handler) command(ctx context.Context, c bot.Command, words []string) (*bot.Reply, error) {
+	cmd := c.Command
 	if len(words) == 0 {
 		return textReply(usage(cmd)), nil
 	}
@@ -65,7 +66,10 @@ func (h *Handler) command(ctx context.Context, cmd string, words []string) (*bot
 	case "checklist":
 		return h.checklistCommand(cmd, args)
 	case "postmortem":
-		return textReply("Postmortem drafts are not available in this version yet. Until then, `" + cmd + " search` and the suggestions in each thread collect the past outages you can cite."), nil
+		if h.pm == nil {
+			return textReply("Postmortem drafts need Tacoma's store, which this process runs without."), nil
+		}
+		return h.pm.command(ctx, c, args)
 	}
 	return textReply(fmt.Sprintf("I don't know `%s %s`.\n%s", cmd, sub, usage(cmd))), nil
 }
@@ -99,7 +103,7 @@ func (h *Handler) storyCommand(cmd string, args []string) (*bot.Reply, error) {
 	if len(args) != 1 {
 		return textReply(fmt.Sprintf("Which story? `%s story ID`, for example `%s story zalando-dns-outage-2019`; `%s search` shows ids.", cmd, cmd, cmd)), nil
 	}
-	s, err := h.match.Catalog().Story(strings.ToLower(args[0]))
+	s, err := h.match.Story(strings.ToLower(args[0]))
 	if errors.Is(err, knowledge.ErrNotFound) {
 		return textReply(fmt.Sprintf("No story with id `%s`. `%s search TEXT` shows ids.", args[0], cmd)), nil
 	}

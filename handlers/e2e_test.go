@@ -15,6 +15,7 @@ import (
 	"github.com/tacoma-bot/tacoma/bot/slackemu"
 	"github.com/tacoma-bot/tacoma/handlers"
 	"github.com/tacoma-bot/tacoma/knowledge"
+	"github.com/tacoma-bot/tacoma/knowledge/store"
 )
 
 type stack struct {
@@ -24,11 +25,17 @@ type stack struct {
 	app  slackemu.App
 	user slackemu.User
 	chs  []slackemu.Channel
-	fb   *knowledge.FeedbackLog
+	st   *store.Store
 }
 
 // startStack runs the real bot with the real handlers and catalog against the emulator.
 func startStack(tb testing.TB, log *zap.Logger, channels int, opts ...slackemu.Option) stack {
+	tb.Helper()
+	return startStackWith(tb, log, handlers.DefaultConfig(), channels, opts...)
+}
+
+// startStackWith is startStack with the handler's config.
+func startStackWith(tb testing.TB, log *zap.Logger, cfg handlers.Config, channels int, opts ...slackemu.Option) stack {
 	tb.Helper()
 	opts = append([]slackemu.Option{slackemu.WithLogger(log.Named("emu")), slackemu.WithOnUnknown(func(m string) { tb.Errorf("unknown method %s", m) })}, opts...)
 	emu := slackemu.New(opts...)
@@ -41,12 +48,17 @@ func startStack(tb testing.TB, log *zap.Logger, channels int, opts ...slackemu.O
 	for i := range channels {
 		chs = append(chs, emu.AddChannel(fmt.Sprintf("inc-%d", i), user.ID, app.BotUserID))
 	}
-	f := newFixtureLog(tb, handlers.DefaultConfig(), log.Named("handlers"))
-	h, idx, fb := f.h, f.idx, f.fb
+	f := newFixtureLog(tb, cfg, log.Named("handlers"))
+	h, idx, st := f.h, f.idx, f.st
 	b, err := bot.New(bot.Config{AppToken: bot.Secret(app.AppToken), BotToken: bot.Secret(app.BotToken), APIURL: emu.APIURL(), Workers: 8}, h, log.Named("bot"))
 	if err != nil {
 		tb.Fatal(err)
 	}
+	pm, err := handlers.NewPostmortems(handlers.PostmortemConfig{}, b, idx, st, log.Named("postmortems"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	h.UsePostmortems(pm)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- b.Run(ctx) }()
@@ -62,7 +74,7 @@ func startStack(tb testing.TB, log *zap.Logger, channels int, opts ...slackemu.O
 	if err := emu.WaitConnections(wctx, 1); err != nil {
 		tb.Fatal(err)
 	}
-	return stack{bot: b, idx: idx, emu: emu, app: app, user: user, chs: chs, fb: fb}
+	return stack{bot: b, idx: idx, emu: emu, app: app, user: user, chs: chs, st: st}
 }
 
 func (s stack) reply(tb testing.TB, ch, ts string) slackemu.Message {

@@ -21,7 +21,7 @@ func (h *Handler) HandleAction(ctx context.Context, a bot.Action) (*bot.Reply, e
 	default:
 		return nil, nil
 	}
-	s, err := h.match.Catalog().Story(a.Value)
+	s, err := h.match.Story(a.Value)
 	if err != nil {
 		return textReply("That story is no longer in the catalog; nothing was recorded."), nil
 	}
@@ -34,9 +34,12 @@ func (h *Handler) HandleAction(ctx context.Context, a bot.Action) (*bot.Reply, e
 	h.mu.Unlock()
 	fb := knowledge.Feedback{StoryID: s.ID, Verdict: verdict, User: a.User, Channel: a.Channel, Thread: thread, Query: query, At: h.now().UTC()}
 	if h.feedback != nil {
-		if err := h.feedback.Record(ctx, fb); err != nil {
+		if err := h.feedback.RecordFeedback(ctx, fb); err != nil {
 			return nil, fmt.Errorf("record feedback: %w", err)
 		}
+	}
+	if err := h.match.Learn(fb); err != nil {
+		h.log.Warn("feedback not learned", zap.String("story", s.ID), zap.Error(err))
 	}
 	h.log.Info("feedback recorded", zap.String("story", s.ID), zap.String("verdict", verdict), zap.String("channel", a.Channel))
 	if verdict == knowledge.Helpful {

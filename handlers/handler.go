@@ -19,12 +19,16 @@ import (
 type Matcher interface {
 	Search(ctx context.Context, text string, limit int) ([]knowledge.Result, error)
 	MatchAlert(ctx context.Context, g *alert.Group, limit int) ([]knowledge.Result, error)
+	// Story finds a story of the catalog or of the team's postmortems.
+	Story(id string) (*knowledge.Story, error)
+	// Learn takes responders' verdicts into ranking.
+	Learn(fbs ...knowledge.Feedback) error
 	Catalog() *knowledge.Catalog
 }
 
 // FeedbackSink keeps responders' verdicts on suggestions.
 type FeedbackSink interface {
-	Record(ctx context.Context, fb knowledge.Feedback) error
+	RecordFeedback(ctx context.Context, fb knowledge.Feedback) error
 }
 
 // Config is how eagerly Tacoma speaks up.
@@ -68,6 +72,8 @@ type Handler struct {
 	log      *zap.Logger
 	now      func() time.Time
 
+	pm *Postmortems // nil until UsePostmortems
+
 	mu      sync.Mutex
 	threads map[string]*thread // channel + thread ts -> what was said there
 }
@@ -88,6 +94,10 @@ func New(cfg Config, m Matcher, feedback FeedbackSink, log *zap.Logger) (*Handle
 	}
 	return &Handler{cfg: cfg, match: m, feedback: feedback, log: log, now: time.Now, threads: map[string]*thread{}}, nil
 }
+
+// UsePostmortems turns on `/tacoma postmortem`. Call it before the bot runs: the drafter needs the
+// bot to read channels, and the bot needs this handler.
+func (h *Handler) UsePostmortems(pm *Postmortems) { h.pm = pm }
 
 // maxThreads bounds the threads remembered; past it, threads quiet for threadTTL are forgotten.
 const (

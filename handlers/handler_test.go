@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,12 +13,13 @@ import (
 	"github.com/tacoma-bot/tacoma/bot"
 	"github.com/tacoma-bot/tacoma/handlers"
 	"github.com/tacoma-bot/tacoma/knowledge"
+	"github.com/tacoma-bot/tacoma/knowledge/store"
 )
 
 type fixture struct {
 	h   *handlers.Handler
 	idx *knowledge.Index
-	fb  *knowledge.FeedbackLog
+	st  *store.Store
 }
 
 func newFixture(t testing.TB, cfg handlers.Config) fixture {
@@ -25,7 +27,7 @@ func newFixture(t testing.TB, cfg handlers.Config) fixture {
 	return newFixtureLog(t, cfg, zaptest.NewLogger(t))
 }
 
-// newFixtureLog builds the real catalog, index, feedback log and handler; they are closed when
+// newFixtureLog builds the real catalog, index, store (SQLite) and handler; they are closed when
 // the test ends, after anything the test registers later (such as a running bot).
 func newFixtureLog(t testing.TB, cfg handlers.Config, log *zap.Logger) fixture {
 	t.Helper()
@@ -38,16 +40,16 @@ func newFixtureLog(t testing.TB, cfg handlers.Config, log *zap.Logger) fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
-	fb, err := knowledge.OpenFeedbackLog(filepath.Join(t.TempDir(), "feedback.jsonl"))
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "tacoma.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { fb.Close() })
-	h, err := handlers.New(cfg, idx, fb, log)
+	t.Cleanup(func() { st.Close() })
+	h, err := handlers.New(cfg, idx, st, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fixture{h: h, idx: idx, fb: fb}
+	return fixture{h: h, idx: idx, st: st}
 }
 
 func text(r *bot.Reply) string {
@@ -151,7 +153,7 @@ func TestFeedbackIsRecorded(t *testing.T) {
 	if err != nil || !strings.Contains(text(r), "marked helpful") {
 		t.Fatalf("HandleAction() = %s, %v", text(r), err)
 	}
-	all, err := f.fb.All()
+	all, err := f.st.Feedback(t.Context(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +185,7 @@ func TestCommands(t *testing.T) {
 		{"checklist", "`dns`: DNS", false},
 		{"checklist dns", "Fix afterwards", false},
 		{"checklist dnss", "No failure class `dnss`", false},
-		{"postmortem", "not available in this version yet", false},
+		{"postmortem", "need Tacoma's store", false},
 	}
 	for _, tt := range tests {
 		r, err := f.h.HandleCommand(t.Context(), bot.Command{Command: "/tacoma", Text: tt.give, User: "U1", Channel: "C1"})

@@ -51,8 +51,8 @@ func OpenFeedbackLog(path string) (*FeedbackLog, error) {
 	return &FeedbackLog{path: path, f: f}, nil
 }
 
-// Record appends one verdict.
-func (l *FeedbackLog) Record(ctx context.Context, fb Feedback) error {
+// RecordFeedback appends one verdict.
+func (l *FeedbackLog) RecordFeedback(ctx context.Context, fb Feedback) error {
 	if fb.Verdict != Helpful && fb.Verdict != NotRelevant {
 		return fmt.Errorf("feedback verdict %q: want %q or %q", fb.Verdict, Helpful, NotRelevant)
 	}

@@ -18,12 +18,14 @@ import (
 // config is the whole configuration: the YAML file, then the environment for secrets and the
 // settings deployments change most.
 type config struct {
-	Slack   slackConfig           `yaml:"slack"`
-	Suggest handlers.Config       `yaml:"suggest"`
-	Alerts  handlers.AlertsConfig `yaml:"alerts"`
-	Catalog catalogConfig         `yaml:"catalog"`
-	DataDir string                `yaml:"data_dir"`
-	Log     logConfig             `yaml:"log"`
+	Slack      slackConfig               `yaml:"slack"`
+	Suggest    handlers.Config           `yaml:"suggest"`
+	Alerts     handlers.AlertsConfig     `yaml:"alerts"`
+	Catalog    catalogConfig             `yaml:"catalog"`
+	Postmortem handlers.PostmortemConfig `yaml:"postmortem"`
+	Store      storeConfig               `yaml:"store"`
+	DataDir    string                    `yaml:"data_dir"`
+	Log        logConfig                 `yaml:"log"`
 
 	appToken, botToken bot.Secret
 	alertSecrets       handlers.AlertSecrets
@@ -37,6 +39,12 @@ type slackConfig struct {
 
 type catalogConfig struct {
 	Dirs []string `yaml:"dirs"`
+}
+
+// storeConfig says where postmortems and feedback are kept: SQLite in the data folder unless a
+// PostgreSQL DSN is given, which several replicas then share.
+type storeConfig struct {
+	DSN string `yaml:"dsn"`
 }
 
 type logConfig struct {
@@ -74,6 +82,7 @@ func loadConfig(path string, getenv func(string) string) (config, error) {
 			c.Catalog.Dirs[i] = resolve(base, d)
 		}
 		c.DataDir = resolve(base, c.DataDir)
+		c.Postmortem.TemplatesDir = resolve(base, c.Postmortem.TemplatesDir)
 	}
 	c.appToken = bot.Secret(getenv("SLACK_APP_TOKEN"))
 	c.botToken = bot.Secret(getenv("SLACK_BOT_TOKEN"))
@@ -88,6 +97,9 @@ func loadConfig(path string, getenv func(string) string) (config, error) {
 	}
 	if ch := getenv("TACOMA_ALERTS_CHANNEL"); ch != "" {
 		c.Alerts.Channel = ch
+	}
+	if dsn := getenv("TACOMA_DATABASE_URL"); dsn != "" {
+		c.Store.DSN = dsn // a DSN holds a password: from a Secret, not the config file
 	}
 	c.alertSecrets = handlers.AlertSecretsFromEnv(getenv)
 	return c, nil
@@ -128,6 +140,7 @@ func (c config) validate(slack bool) error {
 	if strings.TrimSpace(c.DataDir) == "" {
 		errs = append(errs, errors.New("data_dir: required"))
 	}
+	errs = append(errs, c.Postmortem.Validate())
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -145,4 +158,12 @@ func (c config) validate(slack bool) error {
 func (c config) alertsEnabled() bool {
 	s := c.alertSecrets
 	return len(s.AlertmanagerTokens)+len(s.AlertmanagerBasic)+len(s.Grafana)+len(s.PagerDuty) > 0
+}
+
+// storeDSN is the PostgreSQL DSN when one is set, else the SQLite file in the data folder.
+func (c config) storeDSN() string {
+	if c.Store.DSN != "" {
+		return c.Store.DSN
+	}
+	return filepath.Join(c.DataDir, "tacoma.db")
 }

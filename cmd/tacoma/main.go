@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // postmortem time zones in containers without zoneinfo
 )
 
 func main() {

@@ -163,6 +163,8 @@ func TestPlaygroundScripted(t *testing.T) {
 		"/tacoma search conntrack table full dropping packets",
 		"/tacoma",
 		"@tacoma hello?",
+		"/tacoma postmortem",
+		"/tacoma postmortem done",
 	}, "\n") + "\n"
 	out, errOut, err := runArgs(t, script, "run")
 	if err != nil {
@@ -182,6 +184,9 @@ func TestPlaygroundScripted(t *testing.T) {
 		"Kubernetes Networking Problems Due to the Conntrack",
 		"`/tacoma search TEXT`",
 		"I found no past outage like this",
+		"Tacoma shared inc-playground-",
+		"*Postmortem draft: Playground incident*",
+		"is final (as drafted)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("playground output lacks %q:\n%s", want, out)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/tacoma-bot/tacoma/bot"
 	"github.com/tacoma-bot/tacoma/bot/slackemu"
+	"github.com/tacoma-bot/tacoma/handlers"
 	"github.com/tacoma-bot/tacoma/knowledge"
 )
 
@@ -49,7 +51,7 @@ func (o observed) HandleMessage(ctx context.Context, m bot.Message) (*bot.Reply,
 // playground runs the real bot against the in-repo Slack emulator and lets a person type into an
 // incident channel. Lines are messages; "/tacoma ..." runs the slash command; "helpful N" and
 // "not relevant N" click the feedback buttons of the Nth story of the last suggestion.
-func playground(ctx context.Context, e env, c config, h bot.Handler, idx *knowledge.Index, log *zap.Logger) error {
+func playground(ctx context.Context, e env, c config, h bot.Handler, idx *knowledge.Index, attach func(handlers.Slack) error, log *zap.Logger) error {
 	emu := slackemu.New(slackemu.WithLogger(log.Named("slackemu")), slackemu.WithOnUnknown(func(method string) {
 		log.Error("the bot called a Web API method the emulator does not know", zap.String("method", method))
 	}))
@@ -66,6 +68,9 @@ func playground(ctx context.Context, e env, c config, h bot.Handler, idx *knowle
 	cfg.AppToken, cfg.BotToken, cfg.APIURL = bot.Secret(app.AppToken), bot.Secret(app.BotToken), emu.APIURL()
 	b, err := bot.New(cfg, obs, log.Named("bot"))
 	if err != nil {
+		return err
+	}
+	if err := attach(b); err != nil {
 		return err
 	}
 	botCtx, stopBot := context.WithCancel(ctx)
@@ -85,7 +90,7 @@ func playground(ctx context.Context, e env, c config, h bot.Handler, idx *knowle
 	fmt.Fprintf(e.stderr, "You are in #%s. Type what a responder would post; /tacoma help lists commands;\n", playgroundChannel)
 	fmt.Fprintln(e.stderr, "\"helpful N\" or \"not relevant N\" rates the Nth suggested story; @tacoma asks even when Tacoma would stay quiet. Ctrl-D ends.")
 
-	p := &session{e: e, emu: emu, user: you.ID, channel: ch.ID, app: app, done: obs.done, interactive: isTerminal(e.stdin)}
+	p := &session{e: e, emu: emu, user: you.ID, channel: ch.ID, app: app, done: obs.done, interactive: isTerminal(e.stdin), dataDir: c.DataDir, filesShown: map[string]bool{}}
 	return p.loop(ctx)
 }
 
@@ -98,6 +103,8 @@ type session struct {
 	done        chan handled
 	interactive bool
 	lastReply   slackemu.Message // the last suggestion, for "helpful N"
+	dataDir     string
+	filesShown  map[string]bool // ts of the bot's messages whose files were saved
 }
 
 func (p *session) loop(ctx context.Context) error {
@@ -218,7 +225,7 @@ func (p *session) awaitResponse(ctx context.Context, call *slackemu.CommandCall,
 				}
 				p.show(label, r.Text, r.Blocks)
 			}
-			return nil
+			return p.showFiles()
 		}
 		select {
 		case <-ctx.Done():
@@ -226,6 +233,31 @@ func (p *session) awaitResponse(ctx context.Context, call *slackemu.CommandCall,
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
+}
+
+// showFiles saves the files Tacoma shared in the channel since the last look (postmortem
+// drafts) into the data folder, where a person at the terminal can open them.
+func (p *session) showFiles() error {
+	for _, m := range p.emu.Messages(p.channel) {
+		if m.BotID != p.app.BotID || p.filesShown[m.TS] {
+			continue
+		}
+		for _, f := range m.Files {
+			p.filesShown[m.TS] = true
+			path := filepath.Join(p.dataDir, "playground", filepath.Base(f.Name))
+			if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+				return err
+			}
+			if err := os.WriteFile(path, f.Content, 0o640); err != nil {
+				return err
+			}
+			fmt.Fprintf(p.e.stdout, "  ↳ Tacoma shared %s in the channel (saved to %s):\n", f.Name, path)
+			for _, l := range strings.Split(m.Text, "\n") {
+				fmt.Fprintf(p.e.stdout, "    %s\n", l)
+			}
+		}
+	}
+	return nil
 }
 
 func (p *session) show(label, text string, blocks json.RawMessage) {

@@ -44,7 +44,9 @@ func commands() []command {
 		{"match", "[--json] [--limit N] FILE|-", "the stories that best match an alert payload (Alertmanager, Grafana, PagerDuty)", runMatch},
 		{"story", "ID", "one story in full", runStory},
 		{"checklist", "[CLASS]", "the checklist of a failure class; no class lists them", runChecklist},
-		{"eval", "[--json] [--misses] FILE...", "hit@1, hit@3 and MRR of the matcher on evaluation sets", runEval},
+		{"eval", "[--json] [--misses] [--learn FILE] FILE...", "hit@1, hit@3 and MRR of the matcher on evaluation sets", runEval},
+		{"import", "[--config FILE] DIR|FILE...", "bring the team's Markdown postmortems into the store, reporting what was skipped and why", runImport},
+		{"export", "[--config FILE] [--status final|draft|all] DIR", "write the stored postmortems out as Markdown files", runExport},
 		{"config", "check [--config FILE]", "validate the config file and environment, listing every problem", runConfig},
 		{"help", "", "this help", nil},
 	}

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/tacoma-bot/tacoma/bot"
 	"github.com/tacoma-bot/tacoma/handlers"
-	"github.com/tacoma-bot/tacoma/knowledge"
 )
 
 // runBot runs the bot's main job: with Slack tokens, the bot in that workspace; without, the
@@ -58,20 +56,39 @@ func runBot(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer idx.Close()
-	fb, err := knowledge.OpenFeedbackLog(filepath.Join(c.DataDir, "feedback.jsonl"))
+	st, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
-	defer fb.Close()
-	h, err := handlers.New(c.Suggest, idx, fb, log.Named("handlers"))
+	defer st.Close()
+	if err := importFeedbackLog(ctx, st, c.DataDir, log); err != nil {
+		return err
+	}
+	pms, verdicts, err := loadHistory(ctx, st, idx)
 	if err != nil {
 		return err
+	}
+	log.Info("team history loaded", zap.Int("postmortems", pms), zap.Int("verdicts", verdicts), zap.String("store", st.Dialect()))
+	h, err := handlers.New(c.Suggest, idx, st, log.Named("handlers"))
+	if err != nil {
+		return err
+	}
+	attach := func(s handlers.Slack) error {
+		pm, err := handlers.NewPostmortems(c.Postmortem, s, idx, st, log.Named("postmortems"))
+		if err != nil {
+			return err
+		}
+		h.UsePostmortems(pm)
+		return nil
 	}
 	if !slackMode {
-		return playground(ctx, e, c, h, idx, log)
+		return playground(ctx, e, c, h, idx, attach, log)
 	}
 	b, err := bot.New(c.botConfig(), h, log.Named("bot"))
 	if err != nil {
+		return err
+	}
+	if err := attach(b); err != nil {
 		return err
 	}
 	alerts, err := handlers.NewAlerts(c.Alerts, c.alertSecrets, b, idx, log.Named("alerts"))
