@@ -169,7 +169,7 @@ func TestPostmortemFromAnIncidentChannelIsMatchedNextTime(t *testing.T) {
 	if !strings.Contains(firstStory(text), "Checkout dns incident") {
 		t.Errorf("the finished postmortem is not the first match in another channel:\n%s", text)
 	}
-	if !strings.Contains(text, "Your team") {
+	if !strings.Contains(text, "your team's postmortem") {
 		t.Errorf("the team's postmortem is not labelled as the team's history:\n%s", text)
 	}
 }

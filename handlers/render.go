@@ -67,6 +67,9 @@ func storySection(m knowledge.Result, buttons bool) bot.Section {
 		Text:    fmt.Sprintf("_%s, %d_ · %s%s", mrkdwnEscape(s.Organization), s.Year, strings.Join(s.Classes, ", "), why.String()),
 		Context: fmt.Sprintf("`/tacoma story %s`", s.ID),
 	}
+	if s.Team() {
+		sec.Context = fmt.Sprintf("📓 your team's postmortem · `/tacoma story %s`", s.ID)
+	}
 	if buttons {
 		sec.Buttons = []bot.Button{
 			{Text: "Helpful", ActionID: ActionHelpful, Value: s.ID, Style: "primary"},
