@@ -26,6 +26,8 @@ type Bot struct {
 	// jobs carries acked envelopes to the workers; its buffer lets the loop keep acking while
 	// every worker is busy, so a burst never pushes an ack past Slack's 3 s.
 	jobs chan func(context.Context)
+	// claims are the ledger keys this replica holds and has not finished.
+	claims claims
 
 	mu       sync.Mutex
 	self     identity
@@ -55,6 +57,7 @@ func New(cfg Config, h Handler, log *zap.Logger) (*Bot, error) {
 		api:      api,
 		sm:       sm,
 		seen:     NewRecentSet(10000),
+		claims:   claims{keys: map[string]bool{}},
 		jobs:     make(chan func(context.Context), 64*cfg.Workers),
 		channels: map[string]string{},
 	}, nil
@@ -84,12 +87,24 @@ func (b *Bot) Run(ctx context.Context) error {
 		})
 	}
 
+	tendCtx, stopTend := context.WithCancel(ctx)
+	tended := make(chan struct{})
+	if b.cfg.Ledger != nil {
+		go func() { defer close(tended); b.tend(tendCtx) }()
+		// Runs after the workers drained: what they could not finish goes to another replica.
+		defer b.releaseUnfinished(context.WithoutCancel(ctx))
+	} else {
+		close(tended)
+	}
+
 	smCtx, stopSM := context.WithCancel(ctx)
 	smDone := make(chan error, 1)
 	go func() { smDone <- b.sm.RunContext(smCtx) }()
 
 	runErr := b.loop(ctx, smDone)
 	stopSM()
+	stopTend()
+	<-tended // tend queues work too: it must stop before the queue closes
 	close(b.jobs)
 	drained := make(chan struct{})
 	go func() { workers.Wait(); close(drained) }()

@@ -21,6 +21,8 @@ type Config struct {
 	Workers int
 	// PingInterval is how long the client waits for Slack's pings before it reconnects.
 	PingInterval time.Duration
+	// Ledger, when set, shares accepted work with other replicas (see Ledger).
+	Ledger Ledger
 }
 
 // Validate reports every problem at once, each with the setting it concerns.

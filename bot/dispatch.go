@@ -101,7 +101,7 @@ func (b *Bot) onEventsAPI(ctx context.Context, ev slackevents.EventsAPIEvent) {
 		b.log.Debug("duplicate message dropped", zap.String("channel", m.Channel), zap.String("ts", m.TS))
 		return
 	}
-	b.enqueue(ctx, func(ctx context.Context) { b.answerMessage(ctx, m) })
+	b.accept(ctx, work{Key: "msg:" + m.Channel + ":" + m.TS, Message: &m})
 }
 
 func attachments(as []slack.Attachment) []Attachment {
@@ -122,7 +122,7 @@ func (b *Bot) onCommand(ctx context.Context, sc slack.SlashCommand) {
 		return
 	}
 	c := Command{Command: sc.Command, Text: sc.Text, User: sc.UserID, Channel: sc.ChannelID, ChannelName: sc.ChannelName, TriggerID: sc.TriggerID}
-	b.enqueue(ctx, func(ctx context.Context) { b.answerCommand(ctx, c, sc.ResponseURL) })
+	b.accept(ctx, work{Key: "cmd:" + sc.TriggerID, Command: &c, ResponseURL: sc.ResponseURL})
 }
 
 func (b *Bot) onInteraction(ctx context.Context, cb slack.InteractionCallback) {
@@ -139,6 +139,6 @@ func (b *Bot) onInteraction(ctx context.Context, cb slack.InteractionCallback) {
 		if a.ThreadTS == "" {
 			a.ThreadTS = cb.Message.ThreadTimestamp
 		}
-		b.enqueue(ctx, func(ctx context.Context) { b.answerAction(ctx, a, cb.ResponseURL) })
+		b.accept(ctx, work{Key: key, Action: &a, ResponseURL: cb.ResponseURL})
 	}
 }

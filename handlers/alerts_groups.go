@@ -39,7 +39,8 @@ type groupState struct {
 	queued, busy, dirty bool
 }
 
-func groupID(g *alert.Group) string { return string(g.Format) + "\x00" + g.Key }
+// groupID names a group: sender and key. Format names never hold a "|", so it splits one way.
+func groupID(g *alert.Group) string { return string(g.Format) + "|" + g.Key }
 
 // errBusy means the flush queue is full; the sender should retry.
 var errBusy = errors.New("busy")

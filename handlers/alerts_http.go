@@ -43,6 +43,8 @@ type Alerts struct {
 	seen    *bot.RecentSet
 	queue   chan string // group ids with news to write to Slack
 
+	shared GroupStore // nil: groups live in this process (one replica)
+
 	mu     sync.Mutex
 	groups map[string]*groupState
 }
@@ -113,9 +115,9 @@ func (a *Alerts) receive(f alert.Format) http.HandlerFunc {
 			reply(w, http.StatusOK, response{Status: "duplicate"})
 			return
 		}
-		if err := a.accept(g); err != nil {
+		if err := a.acceptAny(r.Context(), g); err != nil {
 			// Not remembered as seen: the sender's retry must be taken, not called a duplicate.
-			log.Warn("alert queue full; asking the sender to retry", zap.String("group", g.Key))
+			log.Warn("alert not accepted; asking the sender to retry", zap.String("group", g.Key), zap.Error(err))
 			w.Header().Set("Retry-After", "10")
 			reply(w, http.StatusServiceUnavailable, response{Error: "busy: retry later"})
 			return
@@ -123,6 +125,14 @@ func (a *Alerts) receive(f alert.Format) http.HandlerFunc {
 		a.seen.First(key)
 		reply(w, http.StatusAccepted, response{Status: "accepted"})
 	}
+}
+
+// acceptAny folds a delivery in where its group lives: the shared store or this process.
+func (a *Alerts) acceptAny(ctx context.Context, g *alert.Group) error {
+	if a.shared != nil {
+		return a.acceptShared(ctx, g)
+	}
+	return a.accept(g)
 }
 
 func (a *Alerts) authenticate(f alert.Format, r *http.Request, body []byte) error {
@@ -162,12 +172,19 @@ func deliveryKey(g *alert.Group, webhookID string) string {
 // written by one worker at a time.
 func (a *Alerts) Run(ctx context.Context, workers int) {
 	var wg sync.WaitGroup
+	if a.shared != nil {
+		wg.Go(func() { a.sweepPending(ctx) })
+	}
 	for range workers {
 		wg.Go(func() {
 			for {
 				select {
 				case id := <-a.queue:
-					a.flush(ctx, id)
+					if a.shared != nil {
+						a.flushSharedLoop(ctx, id)
+					} else {
+						a.flush(ctx, id)
+					}
 				case <-ctx.Done():
 					return
 				}

@@ -232,6 +232,12 @@ func startReceiversWith(t *testing.T, r receivers, cfg handlers.AlertsConfig, se
 	if err != nil {
 		t.Fatal(err)
 	}
+	return runReceivers(t, r, a)
+}
+
+// runReceivers runs a's workers and serves its webhooks until the test ends.
+func runReceivers(t *testing.T, r receivers, a *handlers.Alerts) receivers {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { a.Run(ctx, 2); close(done) }()

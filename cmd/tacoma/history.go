@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -89,4 +90,51 @@ func importFeedbackLog(ctx context.Context, st *store.Store, dataDir string, log
 	}
 	log.Info("feedback log moved into the store", zap.Int("verdicts", len(fbs)), zap.String("was", path))
 	return nil
+}
+
+// historyPoll is how often a replica looks for postmortems finished or imported elsewhere.
+const historyPoll = 2 * time.Second
+
+// clockSlack covers clock skew between replicas, whose saves are stamped by their own clocks.
+const clockSlack = 30 * time.Second
+
+// watchHistory indexes the finished postmortems other replicas (or `tacoma import`) save, within
+// seconds, until ctx ends. Re-adding a postmortem already indexed replaces it, so overlap is safe.
+func watchHistory(ctx context.Context, st *store.Store, idx *knowledge.Index, since time.Time, log *zap.Logger) {
+	seen := map[string]time.Time{}
+	t := time.NewTicker(historyPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		ps, err := st.UpdatedSince(ctx, postmortem.Final, since.Add(-clockSlack))
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Warn("new postmortems not read", zap.Error(err))
+			}
+			continue
+		}
+		var fresh []*knowledge.Story
+		for _, p := range ps {
+			if since.Before(p.UpdatedAt) {
+				since = p.UpdatedAt
+			}
+			if seen[p.ID].Equal(p.UpdatedAt) {
+				continue
+			}
+			seen[p.ID] = p.UpdatedAt
+			fresh = append(fresh, p.Story())
+		}
+		if len(fresh) == 0 {
+			continue
+		}
+		if err := idx.Add(fresh...); err != nil {
+			log.Warn("new postmortems not indexed", zap.Error(err))
+			continue
+		}
+		log.Info("postmortems indexed from the store", zap.Int("count", len(fresh)))
+	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tacoma-bot/tacoma/bot"
 	"github.com/tacoma-bot/tacoma/handlers"
+	"github.com/tacoma-bot/tacoma/knowledge/store"
 )
 
 // runBot runs the bot's main job: with Slack tokens, the bot in that workspace; without, the
@@ -64,10 +65,15 @@ func runBot(ctx context.Context, e env, args []string) error {
 	if err := importFeedbackLog(ctx, st, c.DataDir, log); err != nil {
 		return err
 	}
+	loadedAt := time.Now()
 	pms, verdicts, err := loadHistory(ctx, st, idx)
 	if err != nil {
 		return err
 	}
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() { defer close(watched); watchHistory(watchCtx, st, idx, loadedAt, log.Named("history")) }()
+	defer func() { stopWatch(); <-watched }() // before the store closes
 	log.Info("team history loaded", zap.Int("postmortems", pms), zap.Int("verdicts", verdicts), zap.String("store", st.Dialect()))
 	h, err := handlers.New(c.Suggest, idx, st, log.Named("handlers"))
 	if err != nil {
@@ -84,7 +90,9 @@ func runBot(ctx context.Context, e env, args []string) error {
 	if !slackMode {
 		return playground(ctx, e, c, h, idx, attach, log)
 	}
-	b, err := bot.New(c.botConfig(), h, log.Named("bot"))
+	bc := c.botConfig()
+	bc.Ledger = st.Work() // each event answered once across replicas, and after a crash
+	b, err := bot.New(bc, h, log.Named("bot"))
 	if err != nil {
 		return err
 	}
@@ -94,6 +102,9 @@ func runBot(ctx context.Context, e env, args []string) error {
 	alerts, err := handlers.NewAlerts(c.Alerts, c.alertSecrets, b, idx, log.Named("alerts"))
 	if err != nil {
 		return err
+	}
+	if st.Dialect() == store.Postgres {
+		alerts.ShareGroups(st) // replicas share each group's one message
 	}
 	if !c.alertsEnabled() {
 		log.Warn("alert receivers answer 401 until credentials are set: TACOMA_ALERTMANAGER_TOKENS, TACOMA_ALERTMANAGER_BASIC_AUTH, TACOMA_GRAFANA_SECRETS, TACOMA_PAGERDUTY_SECRETS")

@@ -215,3 +215,23 @@ func (s *Store) CountPostmortems(ctx context.Context, status string) (int, error
 	}
 	return n, nil
 }
+
+// UpdatedSince returns the postmortems of that status ("" for all) saved after since, oldest
+// save first: how replicas learn of postmortems another one finished or imported.
+func (s *Store) UpdatedSince(ctx context.Context, status string, since time.Time) ([]*postmortem.Postmortem, error) {
+	query := `SELECT ` + columns + ` FROM postmortems WHERE updated_at > ? AND (? = '' OR status = ?) ORDER BY updated_at, id`
+	rows, err := s.db.QueryContext(ctx, s.d.bind(query), s.d.timeArg(storedTime(since)), status, status)
+	if err != nil {
+		return nil, fmt.Errorf("postmortems updated since %s: %w", since.Format(time.RFC3339), err)
+	}
+	defer rows.Close()
+	var out []*postmortem.Postmortem
+	for rows.Next() {
+		p, err := scanPostmortem(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postmortems updated since %s: %w", since.Format(time.RFC3339), err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
