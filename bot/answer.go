@@ -30,6 +30,7 @@ func (b *Bot) answerMessage(ctx context.Context, m Message) {
 		return
 	}
 	b.log.Info("reply posted", zap.String("channel", m.Channel), zap.String("thread", m.Thread()))
+	b.cfg.Metrics.replyPosted("thread")
 }
 
 func (b *Bot) answerCommand(ctx context.Context, c Command, responseURL string) {
@@ -73,7 +74,9 @@ func (b *Bot) respond(ctx context.Context, responseURL, channel string, reply *R
 	})
 	if err != nil {
 		b.log.Warn("response not delivered", zap.String("channel", channel), zap.Error(err))
+		return
 	}
+	b.cfg.Metrics.replyPosted("response_url")
 }
 
 // channelName looks a channel's name up once; handlers use it for channel patterns.
@@ -107,6 +110,7 @@ func (b *Bot) call(ctx context.Context, method string, fn func() error) error {
 	backoff := 200 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		err := fn()
+		b.cfg.Metrics.apiCall(method, err)
 		if err == nil {
 			return nil
 		}
@@ -117,6 +121,7 @@ func (b *Bot) call(ctx context.Context, method string, fn func() error) error {
 		case errors.As(err, &rl):
 			wait = max(rl.RetryAfter, time.Second)
 			b.log.Info("rate limited; waiting", zap.String("method", method), zap.Duration("retry_after", wait))
+			b.cfg.Metrics.rateLimitedFor(method, wait)
 		case attempt >= maxAttempts:
 			return fmt.Errorf("%s: gave up after %d attempts: %w", method, attempt, err)
 		case errors.As(err, &sc) && sc.Code >= http.StatusInternalServerError:

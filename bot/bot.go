@@ -12,9 +12,6 @@ import (
 	"go.uber.org/zap"
 )
 
-// drainTimeout is how long in-flight work may finish after Run's context ends.
-const drainTimeout = 5 * time.Second
-
 // Bot is one Socket Mode connection to a workspace and the workers that answer its envelopes.
 type Bot struct {
 	cfg  Config
@@ -28,6 +25,7 @@ type Bot struct {
 	jobs chan func(context.Context)
 	// claims are the ledger keys this replica holds and has not finished.
 	claims claims
+	sock   *socketState // what the Socket Mode connection's frames tell (wsconn.go)
 
 	mu       sync.Mutex
 	self     identity
@@ -45,11 +43,15 @@ func New(cfg Config, h Handler, log *zap.Logger) (*Bot, error) {
 	if cfg.PingInterval == 0 {
 		cfg.PingInterval = 30 * time.Second
 	}
+	if cfg.DrainTimeout == 0 {
+		cfg.DrainTimeout = DefaultDrainTimeout
+	}
 	api := slack.New(cfg.BotToken.Reveal(),
 		slack.OptionAppLevelToken(cfg.AppToken.Reveal()),
 		slack.OptionAPIURL(cfg.APIURL),
 	)
-	sm := socketmode.New(api, socketmode.OptionPingInterval(cfg.PingInterval), socketmode.OptionLog(zapPrinter{log.Named("socketmode")}))
+	st := newSocketState(cfg.Metrics)
+	sm := newSocketClient(api, st, cfg, log)
 	return &Bot{
 		cfg:      cfg,
 		h:        h,
@@ -58,13 +60,15 @@ func New(cfg Config, h Handler, log *zap.Logger) (*Bot, error) {
 		sm:       sm,
 		seen:     NewRecentSet(10000),
 		claims:   claims{keys: map[string]bool{}},
+		sock:     st,
 		jobs:     make(chan func(context.Context), 64*cfg.Workers),
 		channels: map[string]string{},
 	}, nil
 }
 
 // Run connects and answers envelopes until ctx ends or Slack refuses the tokens. It returns nil
-// after a clean shutdown: in-flight work gets drainTimeout to finish.
+// after a clean shutdown: it stops taking envelopes, writes the acks it owes, closes the
+// connection with a close frame, and gives in-flight work Config.DrainTimeout to finish.
 func (b *Bot) Run(ctx context.Context) error {
 	auth, err := b.api.AuthTestContext(ctx)
 	if err != nil {
@@ -75,7 +79,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.mu.Unlock()
 	b.log.Info("authenticated", zap.String("team", auth.Team), zap.String("bot_user", auth.UserID))
 
-	// Workers outlive ctx by up to drainTimeout so that acked work is not thrown away.
+	// Workers outlive ctx by up to DrainTimeout so that acked work is not thrown away.
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	var workers sync.WaitGroup
@@ -97,11 +101,13 @@ func (b *Bot) Run(ctx context.Context) error {
 		close(tended)
 	}
 
-	smCtx, stopSM := context.WithCancel(ctx)
+	// The connection outlives ctx until the acks owed are written: stopSM, not ctx, ends it.
+	smCtx, stopSM := context.WithCancel(context.WithoutCancel(ctx))
 	smDone := make(chan error, 1)
 	go func() { smDone <- b.sm.RunContext(smCtx) }()
 
 	runErr := b.loop(ctx, smDone)
+	b.flushAcks()
 	stopSM()
 	stopTend()
 	<-tended // tend queues work too: it must stop before the queue closes
@@ -110,7 +116,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	go func() { workers.Wait(); close(drained) }()
 	select {
 	case <-drained:
-	case <-time.After(drainTimeout):
+	case <-time.After(b.cfg.DrainTimeout):
 		b.log.Warn("shutdown deadline passed; cancelling in-flight work")
 		stopWork()
 		<-drained
@@ -129,18 +135,27 @@ func (b *Bot) loop(ctx context.Context, smDone <-chan error) error {
 		case <-ctx.Done():
 			return nil
 		case err := <-smDone:
-			if ctx.Err() != nil {
-				return nil
-			}
+			// Only Slack ends the client before stopSM, so this is a failure even during
+			// shutdown; returning it also tells Run that smDone was read.
 			return fmt.Errorf("socket mode: %w", err)
 		case evt := <-b.sm.Events:
+			if ctx.Err() != nil {
+				return nil // both were ready: take no envelope after shutdown began
+			}
+			b.observe(evt)
 			b.dispatch(ctx, evt)
 		}
 	}
 }
 
-// enqueue hands work to the pool, or gives up when the bot is shutting down.
+// enqueue hands work to the pool, or gives up when the bot is shutting down and the pool is
+// full. Work already acked must not be lost to a shutdown that begins as it is queued.
 func (b *Bot) enqueue(ctx context.Context, job func(context.Context)) {
+	select {
+	case b.jobs <- job:
+		return
+	default:
+	}
 	select {
 	case b.jobs <- job:
 	case <-ctx.Done():

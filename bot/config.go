@@ -23,6 +23,11 @@ type Config struct {
 	PingInterval time.Duration
 	// Ledger, when set, shares accepted work with other replicas (see Ledger).
 	Ledger Ledger
+	// DrainTimeout is how long acked work may finish after Run's context ends; zero means
+	// DefaultDrainTimeout.
+	DrainTimeout time.Duration
+	// Metrics, when set, counts what the bot exchanges with Slack.
+	Metrics *Metrics
 }
 
 // Validate reports every problem at once, each with the setting it concerns.

@@ -99,6 +99,7 @@ func (b *Bot) onEventsAPI(ctx context.Context, ev slackevents.EventsAPIEvent) {
 	// message itself is the unit of work.
 	if !b.seen.First("msg:" + m.Channel + ":" + m.TS) {
 		b.log.Debug("duplicate message dropped", zap.String("channel", m.Channel), zap.String("ts", m.TS))
+		b.cfg.Metrics.duplicate("message")
 		return
 	}
 	b.accept(ctx, work{Key: "msg:" + m.Channel + ":" + m.TS, Message: &m})
@@ -119,6 +120,7 @@ func attachments(as []slack.Attachment) []Attachment {
 func (b *Bot) onCommand(ctx context.Context, sc slack.SlashCommand) {
 	if !b.seen.First("cmd:" + sc.TriggerID) {
 		b.log.Debug("duplicate command dropped", zap.String("trigger", sc.TriggerID))
+		b.cfg.Metrics.duplicate("command")
 		return
 	}
 	c := Command{Command: sc.Command, Text: sc.Text, User: sc.UserID, Channel: sc.ChannelID, ChannelName: sc.ChannelName, TriggerID: sc.TriggerID}
@@ -132,6 +134,7 @@ func (b *Bot) onInteraction(ctx context.Context, cb slack.InteractionCallback) {
 	for _, act := range cb.ActionCallback.BlockActions {
 		key := "act:" + cb.TriggerID + ":" + act.ActionID + ":" + act.ActionTs
 		if !b.seen.First(key) {
+			b.cfg.Metrics.duplicate("action")
 			continue
 		}
 		a := Action{ActionID: act.ActionID, Value: act.Value, User: cb.User.ID, Channel: cb.Channel.ID,

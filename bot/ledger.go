@@ -42,6 +42,17 @@ type work struct {
 	orphan      bool     // taken over from a replica that stopped
 }
 
+// kind names the work for metrics: message, command or action.
+func (w work) kind() string {
+	switch {
+	case w.Command != nil:
+		return "command"
+	case w.Action != nil:
+		return "action"
+	}
+	return "message"
+}
+
 // claims are the keys this replica holds and has not finished.
 type claims struct {
 	mu   sync.Mutex
@@ -70,11 +81,13 @@ func (b *Bot) accept(ctx context.Context, w work) {
 		if err == nil {
 			var ok bool
 			// Bounded: the loop that acks waits on this, and a hung database must not delay acks.
-			claimCtx, cancel := context.WithTimeout(ctx, claimTimeout)
+			// Not cancelled with ctx: an envelope acked just before shutdown is still claimed.
+			claimCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimTimeout)
 			ok, err = l.Claim(claimCtx, w.Key, payload)
 			cancel()
 			if err == nil && !ok {
 				b.log.Debug("another replica took this envelope", zap.String("key", w.Key))
+				b.cfg.Metrics.duplicate(w.kind())
 				return
 			}
 		}

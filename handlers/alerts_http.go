@@ -168,25 +168,45 @@ func deliveryKey(g *alert.Group, webhookID string) string {
 	return string(g.Format) + ":" + hex.EncodeToString(h.Sum(nil))
 }
 
+// alertsDrain bounds how long, after ctx ends, accepted alerts still queued are written to Slack.
+const alertsDrain = 10 * time.Second
+
 // Run writes accepted alert groups to Slack until ctx ends, with workers goroutines; one group is
-// written by one worker at a time.
+// written by one worker at a time. What was accepted (answered 202) and is still queued when ctx
+// ends is written within alertsDrain: the sender will not send it again.
 func (a *Alerts) Run(ctx context.Context, workers int) {
 	var wg sync.WaitGroup
 	if a.shared != nil {
 		wg.Go(func() { a.sweepPending(ctx) })
+	}
+	drainCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	go func() {
+		<-ctx.Done()
+		time.AfterFunc(alertsDrain, cancel)
+	}()
+	write := func(id string) {
+		if a.shared != nil {
+			a.flushSharedLoop(drainCtx, id)
+		} else {
+			a.flush(drainCtx, id)
+		}
 	}
 	for range workers {
 		wg.Go(func() {
 			for {
 				select {
 				case id := <-a.queue:
-					if a.shared != nil {
-						a.flushSharedLoop(ctx, id)
-					} else {
-						a.flush(ctx, id)
-					}
+					write(id)
 				case <-ctx.Done():
-					return
+					for {
+						select {
+						case id := <-a.queue:
+							write(id)
+						default:
+							return
+						}
+					}
 				}
 			}
 		})

@@ -61,6 +61,7 @@ type Postmortems struct {
 	loc       *time.Location
 	log       *zap.Logger
 	now       func() time.Time
+	metrics   *Metrics // nil until UseMetrics
 
 	mu       sync.Mutex
 	drafting map[string]bool // channels being drafted now: one draft at a time per channel

@@ -56,6 +56,7 @@ func (pm *Postmortems) draft(ctx context.Context, c bot.Command, template string
 	}
 	prog.say(ctx, fmt.Sprintf("📝 Postmortem draft of %s ready: *%s* (%d messages read in %s).", where, mrkdwnEscape(p.Title), len(msgs), took))
 	pm.log.Info("postmortem drafted", zap.String("id", p.ID), zap.String("channel", c.Channel), zap.Int("messages", len(msgs)), zap.Int("events", len(p.Timeline)), zap.Duration("took", took))
+	pm.metrics.postmortem("drafted")
 	return textReply(fmt.Sprintf("Draft `%s` is in the channel, written with the `%s` template. Edit it and upload the file back with `%s postmortem done`, or run `%s postmortem done` to keep it as it is.", p.ID, template, c.Command, c.Command)), nil
 }
 

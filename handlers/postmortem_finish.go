@@ -44,6 +44,7 @@ func (pm *Postmortems) finish(ctx context.Context, c bot.Command) (*bot.Reply, e
 		return nil, fmt.Errorf("index postmortem %s: %w", p.ID, err)
 	}
 	pm.log.Info("postmortem final", zap.String("id", p.ID), zap.String("channel", c.Channel), zap.Bool("edited", edited != nil))
+	pm.metrics.postmortem("finished")
 	r := textReply(fmt.Sprintf("✅ Postmortem *%s* is final (%s). Tacoma will suggest it when a failure like this shows up again.", mrkdwnEscape(p.Title), how))
 	r.InChannel = true
 	return r, nil

@@ -160,7 +160,7 @@ func (s *Server) Command(userID, channelID, command, text string) (*CommandCall,
 	if !strings.HasPrefix(command, "/") || strings.ContainsAny(command, " \t\n") {
 		return nil, fmt.Errorf("command: %q is not a slash command", command)
 	}
-	if !s.hasScope("commands") {
+	if !s.checkScopeLocked("commands", "command") {
 		return nil, fmt.Errorf("command: the app was not granted the commands scope")
 	}
 	if len(s.sockets.list) == 0 {

@@ -227,6 +227,7 @@ type EnvelopeInfo struct {
 	Type         string // events_api, slash_commands or interactive
 	EventType    string // inner event type, command name or interaction type
 	EventID      string // events_api only; the same on every retry
+	TS           string // events_api only: the ts of the message the event is about
 	EnvelopeIDs  []string
 	RetryAttempt int // the highest retry_attempt delivered so far
 	Acked        bool
@@ -245,12 +246,26 @@ func (s *Server) Envelopes() EnvelopeStats {
 			st.Unacked++
 		}
 		st.Envelopes = append(st.Envelopes, EnvelopeInfo{
-			Type: r.typ, EventType: r.eventType, EventID: r.eventID,
+			Type: r.typ, EventType: r.eventType, EventID: r.eventID, TS: eventTS(r),
 			EnvelopeIDs: slices.Clone(r.envelopeIDs), RetryAttempt: r.lastSent,
 			Acked: r.acked, GaveUp: r.gaveUp,
 		})
 	}
 	return st
+}
+
+// eventTS reads the ts of the message an events_api envelope is about.
+func eventTS(r *record) string {
+	if r.typ != envelopeEvents {
+		return ""
+	}
+	var p struct {
+		Event struct {
+			TS string `json:"ts"`
+		} `json:"event"`
+	}
+	_ = json.Unmarshal(r.payload, &p) // the emulator built it: it parses
+	return p.Event.TS
 }
 
 func newUUID() string {

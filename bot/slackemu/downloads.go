@@ -93,7 +93,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Header.Get("Authorization") != "Bearer "+s.app.BotToken:
 		refusal = "no bot token in Authorization"
-	case !s.hasScope("files:read"):
+	case !s.checkScopeLocked("files:read", "url_private"):
 		refusal = "the app lacks the files:read scope"
 	case found && !s.fileVisibleLocked(sf):
 		refusal = "the bot cannot see a channel the file was shared in"

@@ -40,7 +40,7 @@ func (s *Server) emitLocked(ch *channel, scope, eventType string, inner any) {
 			zap.String("event", eventType), zap.String("channel", ch.ID))
 		return
 	}
-	if !s.hasScope(scope) {
+	if !s.checkScopeLocked(scope, "event:"+eventType) {
 		s.log.Debug("event not delivered: scope not granted",
 			zap.String("event", eventType), zap.String("scope", scope))
 		return

@@ -39,7 +39,7 @@ func (s *Server) conversationsInfo(req *apiRequest) (obj, *apiError) {
 	if ch == nil {
 		return nil, errCode("channel_not_found")
 	}
-	if e := s.needScope(readScope(ch)); e != nil {
+	if e := s.needScope(req.name, readScope(ch)); e != nil {
 		return nil, e
 	}
 	return obj{"channel": s.channelJSONLocked(ch, req.boolArg("include_num_members"))}, nil
@@ -71,7 +71,7 @@ func (s *Server) readableLocked(req *apiRequest) (*channel, *apiError) {
 	if ch == nil {
 		return nil, errCode("channel_not_found")
 	}
-	if e := s.needScope(historyScope(ch)); e != nil {
+	if e := s.needScope(req.name, historyScope(ch)); e != nil {
 		return nil, e
 	}
 	if !ch.isMember(botUserID) {

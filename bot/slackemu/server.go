@@ -86,10 +86,12 @@ type Server struct {
 	files    map[string]*storedFile // shared files by ID, served at their url_private
 	hooks    map[string]*responseURL
 	calls    map[string]int
+	checks   map[ScopeCheck]int // every scope check made, for ScopeChecks
 	faults   map[string][]fault
 	lostAcks int // acks still to lose, as if the network dropped them (LoseAcks)
 	limiter  limiter
 	sockets  socketSet
+	closes   SocketCloses
 	queue    envelopeQueue
 }
 
@@ -129,6 +131,7 @@ func New(opts ...Option) *Server {
 		files:     map[string]*storedFile{},
 		hooks:     map[string]*responseURL{},
 		calls:     map[string]int{},
+		checks:    map[ScopeCheck]int{},
 		faults:    map[string][]fault{},
 		limiter:   newLimiter(cfg.rateLimits),
 	}

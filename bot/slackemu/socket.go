@@ -3,6 +3,7 @@ package slackemu
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -221,19 +222,32 @@ func (s *Server) serveLink(w http.ResponseWriter, r *http.Request) {
 
 // readLoop reads acks until the connection fails, then forgets the socket.
 func (s *Server) readLoop(sock *socket) {
+	var readErr error
 	defer func() {
 		_ = sock.conn.Close() // unblocks the writer
 		sock.shutdown(websocket.CloseNormalClosure, "")
+		// gorilla reports a stream that ended without a close frame as close code 1006,
+		// which no peer ever sends (RFC 6455 §7.4.1).
+		var ce *websocket.CloseError
+		clean := errors.As(readErr, &ce) && ce.Code != websocket.CloseAbnormalClosure
 		s.mu.Lock()
+		// Still listed means the app or the network ended it, not Disconnect, DropConnections
+		// or Close, which let go of the socket first.
 		if s.sockets.remove(sock) {
+			if clean {
+				s.closes.Clean++
+			} else {
+				s.closes.Dropped++
+			}
 			s.notifyLocked()
 		}
 		s.mu.Unlock()
-		s.log.Info("socket closed", zap.Int("socket", sock.id))
+		s.log.Info("socket closed", zap.Int("socket", sock.id), zap.Bool("close_frame", clean))
 	}()
 	for {
 		typ, data, err := sock.conn.ReadMessage()
 		if err != nil {
+			readErr = err
 			s.log.Debug("socket read", zap.Int("socket", sock.id), zap.Error(err))
 			return
 		}

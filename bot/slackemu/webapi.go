@@ -30,9 +30,10 @@ func errCode(code string) *apiError { return &apiError{code: code} }
 
 // method is one implemented Web API method. handle runs with Server.mu held.
 type method struct {
-	scope      string // bot scope checked before handle; "" if none or handle checks it
-	appToken   bool   // takes the xapp- token (apps.connections.open) instead of xoxb-
-	perChannel bool   // rate-limited per channel as well as per token
+	scope      string                // bot scope checked before handle; "" if none or handle checks it
+	chanScope  func(*channel) string // the scope handle checks, which depends on the channel (MethodScopes)
+	appToken   bool                  // takes the xapp- token (apps.connections.open) instead of xoxb-
+	perChannel bool                  // rate-limited per channel as well as per token
 	handle     func(*Server, *apiRequest) (obj, *apiError)
 }
 
@@ -44,9 +45,9 @@ func methodTable() map[string]method {
 		"chat.postMessage":             {scope: "chat:write", perChannel: true, handle: (*Server).chatPostMessage},
 		"chat.postEphemeral":           {scope: "chat:write", handle: (*Server).chatPostEphemeral},
 		"chat.update":                  {scope: "chat:write", handle: (*Server).chatUpdate},
-		"conversations.info":           {handle: (*Server).conversationsInfo},
-		"conversations.history":        {handle: (*Server).conversationsHistory},
-		"conversations.replies":        {handle: (*Server).conversationsReplies},
+		"conversations.info":           {chanScope: readScope, handle: (*Server).conversationsInfo},
+		"conversations.history":        {chanScope: historyScope, handle: (*Server).conversationsHistory},
+		"conversations.replies":        {chanScope: historyScope, handle: (*Server).conversationsReplies},
 		"conversations.join":           {scope: "channels:join", handle: (*Server).conversationsJoin},
 		"users.info":                   {scope: "users:read", handle: (*Server).usersInfo},
 		"reactions.add":                {scope: "reactions:write", handle: (*Server).reactionsAdd},
@@ -120,7 +121,7 @@ func (s *Server) callLocked(req *apiRequest) (apiResult, bool) {
 		return rateLimited(wait), false
 	}
 	if m.scope != "" {
-		if e := s.needScope(m.scope); e != nil {
+		if e := s.needScope(req.name, m.scope); e != nil {
 			res.body = errorBody(e)
 			return res, false
 		}
@@ -167,9 +168,10 @@ func (s *Server) authLocked(m method, req *apiRequest) *apiError {
 
 func (s *Server) hasScope(scope string) bool { return slices.Contains(s.app.Scopes, scope) }
 
-// needScope answers missing_scope, with needed and provided, unless scope was granted.
-func (s *Server) needScope(scope string) *apiError {
-	if s.hasScope(scope) {
+// needScope answers missing_scope, with needed and provided, unless scope was granted to
+// the app. It records the check (ScopeChecks) as needed by method.
+func (s *Server) needScope(method, scope string) *apiError {
+	if s.checkScopeLocked(scope, method) {
 		return nil
 	}
 	return &apiError{code: "missing_scope", needed: scope, provided: strings.Join(s.app.Scopes, ",")}

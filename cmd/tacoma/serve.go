@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -79,11 +78,14 @@ func runBot(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	o := newOps(log.Named("ops"))
+	h.UseMetrics(o.handlers)
 	attach := func(s handlers.Slack) error {
 		pm, err := handlers.NewPostmortems(c.Postmortem, s, idx, st, log.Named("postmortems"))
 		if err != nil {
 			return err
 		}
+		pm.UseMetrics(o.handlers)
 		h.UsePostmortems(pm)
 		return nil
 	}
@@ -92,6 +94,7 @@ func runBot(ctx context.Context, e env, args []string) error {
 	}
 	bc := c.botConfig()
 	bc.Ledger = st.Work() // each event answered once across replicas, and after a crash
+	bc.Metrics = o.bot
 	b, err := bot.New(bc, h, log.Named("bot"))
 	if err != nil {
 		return err
@@ -109,44 +112,35 @@ func runBot(ctx context.Context, e env, args []string) error {
 	if !c.alertsEnabled() {
 		log.Warn("alert receivers answer 401 until credentials are set: TACOMA_ALERTMANAGER_TOKENS, TACOMA_ALERTMANAGER_BASIC_AUTH, TACOMA_GRAFANA_SECRETS, TACOMA_PAGERDUTY_SECRETS")
 	}
+	alerts.UseMetrics(o.handlers)
+	o.readyWhen(idx, b, st)
 	log.Info("starting", zap.Int("stories", len(idx.Catalog().Stories())), zap.String("api_url", c.Slack.APIURL))
-	return serve(ctx, c, b, alerts, log)
+	return serve(ctx, c, b, alerts, o, log)
 }
 
-// serve runs the bot, the alert receivers and their workers until ctx ends, then stops the HTTP
-// server within a deadline.
-func serve(ctx context.Context, c config, b *bot.Bot, alerts *handlers.Alerts, log *zap.Logger) error {
+// serve runs the bot, the alert receivers and their workers until ctx ends. The HTTP server
+// (webhooks, metrics, health) stops taking connections at once and lets requests in flight
+// finish while the bot drains.
+func serve(ctx context.Context, c config, b *bot.Bot, alerts *handlers.Alerts, o *ops, log *zap.Logger) error {
 	ln, err := net.Listen("tcp", c.Alerts.Listen)
 	if err != nil {
 		return fmt.Errorf("alert receivers: %w", err)
 	}
-	srv := &http.Server{Handler: alerts.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
 	log.Info("alert receivers listening", zap.String("addr", ln.Addr().String()))
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	var wg sync.WaitGroup
-	serveErr := make(chan error, 1)
+	var httpErr error
 	wg.Go(func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			serveErr <- err
+		if httpErr = serveHTTP(ctx, ln, o.handler(alerts.Handler()), httpShutdownTimeout, log); httpErr != nil {
 			stop()
 		}
 	})
 	wg.Go(func() { alerts.Run(ctx, c.Slack.Workers) })
 	runErr := b.Run(ctx)
 	stop()
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		log.Warn("alert receivers did not stop cleanly", zap.Error(err))
-	}
 	wg.Wait()
-	select {
-	case err := <-serveErr:
-		return errors.Join(runErr, fmt.Errorf("alert receivers: %w", err))
-	default:
-		return runErr
-	}
+	return errors.Join(runErr, httpErr)
 }
 
 func newLogger(c logConfig, e env) (*zap.Logger, error) {
