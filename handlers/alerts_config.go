@@ -24,6 +24,8 @@ type AlertsConfig struct {
 	// is present the signature covers "ts:body" and ts must be within ReplayWindow.
 	GrafanaTimestampHeader string        `yaml:"grafana_timestamp_header"`
 	ReplayWindow           time.Duration `yaml:"replay_window"`
+	// TLS serves the receivers over HTTPS, optionally requiring client certificates.
+	TLS TLSConfig `yaml:"tls"`
 }
 
 // AlertRoute sends alert groups whose labels equal every Match entry to Channel. Routes are
@@ -49,6 +51,11 @@ func (c AlertsConfig) Validate() error {
 	}
 	if c.ReplayWindow <= 0 {
 		errs = append(errs, fmt.Errorf("alerts.replay_window: must be positive, got %s", c.ReplayWindow))
+	}
+	if c.TLS.Enabled() {
+		if _, err := c.TLS.ServerConfig(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	for i, r := range c.Routes {
 		if len(r.Match) == 0 {

@@ -83,6 +83,11 @@ func reply(w http.ResponseWriter, code int, r response) {
 func (a *Alerts) receive(f alert.Format) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		log := a.log.With(zap.String("sender", string(f)))
+		if err := a.requireClientCert(r); err != nil {
+			log.Warn("webhook rejected", zap.String("reason", err.Error()), zap.String("remote", r.RemoteAddr))
+			reply(w, http.StatusUnauthorized, response{Error: err.Error()})
+			return
+		}
 		if ct := r.Header.Get("Content-Type"); ct != "" || f != alert.PagerDuty {
 			if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
 				reply(w, http.StatusUnsupportedMediaType, response{Error: fmt.Sprintf("want Content-Type application/json, got %q", ct)})

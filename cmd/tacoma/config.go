@@ -83,6 +83,8 @@ func loadConfig(path string, getenv func(string) string) (config, error) {
 		}
 		c.DataDir = resolve(base, c.DataDir)
 		c.Postmortem.TemplatesDir = resolve(base, c.Postmortem.TemplatesDir)
+		t := &c.Alerts.TLS
+		t.CertFile, t.KeyFile, t.ClientCAFile = resolve(base, t.CertFile), resolve(base, t.KeyFile), resolve(base, t.ClientCAFile)
 	}
 	c.appToken = bot.Secret(getenv("SLACK_APP_TOKEN"))
 	c.botToken = bot.Secret(getenv("SLACK_BOT_TOKEN"))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -126,7 +127,16 @@ func serve(ctx context.Context, c config, b *bot.Bot, alerts *handlers.Alerts, o
 	if err != nil {
 		return fmt.Errorf("alert receivers: %w", err)
 	}
-	log.Info("alert receivers listening", zap.String("addr", ln.Addr().String()))
+	scheme := "http"
+	if c.Alerts.TLS.Enabled() {
+		tc, err := c.Alerts.TLS.ServerConfig()
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		ln, scheme = tls.NewListener(ln, tc), "https"
+	}
+	log.Info("alert receivers listening", zap.String("addr", ln.Addr().String()), zap.String("scheme", scheme), zap.Bool("client_certs", c.Alerts.TLS.ClientCAFile != ""))
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	var wg sync.WaitGroup
