@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,6 +29,7 @@ type config struct {
 	Log        logConfig                 `yaml:"log"`
 
 	appToken, botToken bot.Secret
+	dsnPasswordInFile  bool // store.dsn in the file carries a password: refused
 	alertSecrets       handlers.AlertSecrets
 	file               string // where it was read from; empty for defaults
 }
@@ -100,6 +102,7 @@ func loadConfig(path string, getenv func(string) string) (config, error) {
 	if ch := getenv("TACOMA_ALERTS_CHANNEL"); ch != "" {
 		c.Alerts.Channel = ch
 	}
+	c.dsnPasswordInFile = dsnHasPassword(c.Store.DSN)
 	if dsn := getenv("TACOMA_DATABASE_URL"); dsn != "" {
 		c.Store.DSN = dsn // a DSN holds a password: from a Secret, not the config file
 	}
@@ -143,6 +146,9 @@ func (c config) validate(slack bool) error {
 		errs = append(errs, errors.New("data_dir: required"))
 	}
 	errs = append(errs, c.Postmortem.Validate())
+	if c.dsnPasswordInFile {
+		errs = append(errs, errors.New("store.dsn: holds a password; set TACOMA_DATABASE_URL from a Secret instead and leave store.dsn out of the file"))
+	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -168,4 +174,19 @@ func (c config) storeDSN() string {
 		return c.Store.DSN
 	}
 	return filepath.Join(c.DataDir, "tacoma.db")
+}
+
+// dsnHasPassword reports whether a PostgreSQL DSN (URL or key=value form) carries a password.
+func dsnHasPassword(dsn string) bool {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			return true
+		}
+	}
+	for _, f := range strings.Fields(dsn) {
+		if strings.HasPrefix(strings.ToLower(f), "password=") {
+			return true
+		}
+	}
+	return false
 }

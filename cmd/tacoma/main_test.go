@@ -216,7 +216,7 @@ func TestConfigCheck(t *testing.T) {
 		}
 	}
 	write(good, "suggest:\n  channels: [\"inc-*\"]\n  cooldown: 5m\ndata_dir: data\n")
-	write(bad, "slack:\n  workers: 0\nsuggest:\n  channels: [\"inc-[\"]\n  max_results: 99\nlog:\n  level: loud\ncatalog:\n  dirs: [nope]\n")
+	write(bad, "slack:\n  workers: 0\nsuggest:\n  channels: [\"inc-[\"]\n  max_results: 99\nlog:\n  level: loud\ncatalog:\n  dirs: [nope]\nstore:\n  dsn: postgres://tacoma:hunter2@db/tacoma\n")
 	write(typo, "sugest:\n  channels: []\n")
 
 	out, _, err := runArgs(t, "", "config", "check", "--config", good)
@@ -227,7 +227,10 @@ func TestConfigCheck(t *testing.T) {
 	if err == nil {
 		t.Fatalf("config check bad = nil error")
 	}
-	for _, want := range []string{"5 problem(s)", "slack.workers: want 1 to 256, got 0", `suggest.channels[0]: bad pattern "inc-["`, "suggest.max_results: want 1 to 10, got 99", `log.level: want debug, info, warn or error, got "loud"`, `catalog.dirs[0]: "` + filepath.Join(dir, "nope") + `" is not a folder`} {
+	if strings.Contains(out, "hunter2") {
+		t.Errorf("config check printed the DSN's password:\n%s", out)
+	}
+	for _, want := range []string{"6 problem(s)", "store.dsn: holds a password", "slack.workers: want 1 to 256, got 0", `suggest.channels[0]: bad pattern "inc-["`, "suggest.max_results: want 1 to 10, got 99", `log.level: want debug, info, warn or error, got "loud"`, `catalog.dirs[0]: "` + filepath.Join(dir, "nope") + `" is not a folder`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("config check bad output lacks %q:\n%s", want, out)
 		}
