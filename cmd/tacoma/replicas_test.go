@@ -49,8 +49,8 @@ var buildBinary = sync.OnceValues(func() (string, error) {
 func startReplica(t *testing.T, bin string, env []string, name string) *replica {
 	t.Helper()
 	cmd := exec.Command(bin, "run")
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Env = append(cmd.Env, "TACOMA_DATA_DIR="+t.TempDir())
+	cmd.Env = append(os.Environ(), "TACOMA_DATA_DIR="+t.TempDir())
+	cmd.Env = append(cmd.Env, env...) // a TACOMA_DATA_DIR in env wins: the last value counts
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
