@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -93,6 +94,12 @@ func (a *Alerts) receive(f alert.Format) http.HandlerFunc {
 				reply(w, http.StatusUnsupportedMediaType, response{Error: fmt.Sprintf("want Content-Type application/json, got %q", ct)})
 				return
 			}
+		}
+		// None of the senders compresses, and inflating would let a small body pass MaxBody: a
+		// compressed body is refused by name rather than misread as malformed JSON.
+		if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+			reply(w, http.StatusUnsupportedMediaType, response{Error: fmt.Sprintf("Content-Encoding %s not supported: send the JSON uncompressed", ce)})
+			return
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.cfg.MaxBody))
 		var tooBig *http.MaxBytesError

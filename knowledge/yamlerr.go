@@ -164,3 +164,23 @@ func itemLine(root *yaml.Node, key string, i int) int {
 	}
 	return keyLine(root, key)
 }
+
+// ExplainYAML rewrites an error yaml.v3 gave decoding data so that each problem names the file,
+// the line and the dotted key it concerns ("tacoma.yaml:3: slack.workers: cannot unmarshal ..."),
+// for configuration files outside the catalog.
+func ExplainYAML(file string, data []byte, err error) error {
+	var doc yaml.Node
+	var root *yaml.Node
+	if yaml.Unmarshal(data, &doc) == nil && len(doc.Content) > 0 {
+		root = doc.Content[0]
+	}
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		errs := make([]error, 0, len(te.Errors))
+		for _, msg := range te.Errors {
+			errs = append(errs, yamlError(file, root, msg))
+		}
+		return errors.Join(errs...)
+	}
+	return yamlError(file, root, err.Error())
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tacoma-bot/tacoma/bot"
 	"github.com/tacoma-bot/tacoma/handlers"
+	"github.com/tacoma-bot/tacoma/knowledge"
 )
 
 // config is the whole configuration: the YAML file, then the environment for secrets and the
@@ -76,7 +77,7 @@ func loadConfig(path string, getenv func(string) string) (config, error) {
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
 		if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) { // io.EOF: an empty file, all defaults
-			return c, fmt.Errorf("config %s: %w", path, err)
+			return c, knowledge.ExplainYAML(path, data, err)
 		}
 		c.file = path
 		base := filepath.Dir(path)

@@ -10,7 +10,10 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"text/template"
+	"text/template/parse"
 	"time"
 )
 
@@ -23,12 +26,21 @@ const (
 	// maxRender bounds what one template may write, so that a custom template that loops (or
 	// recurses) fails with an error instead of filling memory. Real postmortems are a few KB.
 	maxRender = 1 << 20
+	// renderTimeout bounds one Render. A template can loop without writing anything ({{range
+	// 100000000}}{{end}}, ranges nested over the timeline), which maxRender cannot catch, and
+	// text/template has no cancellation: such a render is abandoned, not stopped. Its goroutine
+	// runs on until the loop ends or it next writes, and the template is refused from then on,
+	// so that one bad file costs at most one busy goroutine rather than one per draft.
+	renderTimeout = 2 * time.Second
 )
 
 // Templates are the postmortem templates a team can draft with: the built-in ones and its own.
-// A *Templates is safe for concurrent use; it is not changed after LoadTemplates.
+// A *Templates is safe for concurrent use.
 type Templates struct {
-	sets map[string]*template.Template // name -> a set holding the partials and that template
+	sets map[string]*template.Template // name -> a set holding the partials and that template; not changed after LoadTemplates
+
+	mu      sync.Mutex
+	runaway map[string]bool // templates whose render passed renderTimeout; see there
 }
 
 // UnknownTemplateError is Render's error for a template name it does not have.
@@ -54,14 +66,18 @@ func LoadTemplates(dir string) (*Templates, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse built-in partials: %w", err)
 	}
-	t := &Templates{sets: map[string]*template.Template{}}
+	t := &Templates{sets: map[string]*template.Template{}, runaway: map[string]bool{}}
 	add := func(file, text string) error {
 		name := strings.TrimSuffix(filepath.Base(file), templateExt)
 		set, err := base.Clone()
 		if err != nil {
 			return fmt.Errorf("template %s: %w", file, err)
 		}
-		if _, err := set.New(name).Parse(text); err != nil {
+		tpl, err := set.New(name).Parse(text)
+		if err != nil {
+			return fmt.Errorf("template %s: %w", file, err)
+		}
+		if err := checkRanges(tpl); err != nil {
 			return fmt.Errorf("template %s: %w", file, err)
 		}
 		t.sets[name] = set
@@ -127,6 +143,9 @@ func (t *Templates) Render(name string, p *Postmortem, loc *time.Location) (stri
 	if !ok {
 		return "", &UnknownTemplateError{Name: name, Available: t.Names()}
 	}
+	if t.isRunaway(name) {
+		return "", fmt.Errorf("render %s: %w", name, errRunaway)
+	}
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -145,7 +164,20 @@ func (t *Templates) Render(name string, p *Postmortem, loc *time.Location) (stri
 	}
 	run.Funcs(templateFuncs(loc))
 	w := &cappedBuffer{max: maxRender}
-	if err := run.ExecuteTemplate(w, name, data); err != nil {
+	done := make(chan error, 1) // buffered: an abandoned render must still be able to finish
+	go func() { done <- run.ExecuteTemplate(w, name, data) }()
+	timer := time.NewTimer(renderTimeout)
+	defer timer.Stop()
+	select {
+	case err = <-done:
+	case <-timer.C:
+		w.abandoned.Store(true)
+		t.mu.Lock()
+		t.runaway[name] = true
+		t.mu.Unlock()
+		return "", fmt.Errorf("render %s: %w", name, errRunaway)
+	}
+	if err != nil {
 		if errors.Is(err, errTooLong) {
 			return "", fmt.Errorf("render %s: output passed %d bytes: does the template loop?", name, maxRender)
 		}
@@ -154,15 +186,30 @@ func (t *Templates) Render(name string, p *Postmortem, loc *time.Location) (stri
 	return tidy(w.String()), nil
 }
 
+var errRunaway = fmt.Errorf("took longer than %v, so it is not used until the templates are loaded again: does the template loop?", renderTimeout)
+
+func (t *Templates) isRunaway(name string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.runaway[name]
+}
+
 var errTooLong = errors.New("output too long")
 
-// cappedBuffer is a buffer that refuses to grow past max.
+var errAbandoned = errors.New("render abandoned")
+
+// cappedBuffer is a buffer that refuses to grow past max, and refuses every write once its
+// render was abandoned, which ends a timed-out render at its next write.
 type cappedBuffer struct {
 	bytes.Buffer
-	max int
+	max       int
+	abandoned atomic.Bool
 }
 
 func (b *cappedBuffer) Write(p []byte) (int, error) {
+	if b.abandoned.Load() {
+		return 0, errAbandoned
+	}
 	if b.Len()+len(p) > b.max {
 		return 0, errTooLong
 	}
@@ -175,4 +222,61 @@ var blankRunRE = regexp.MustCompile(`\n(?:[ \t]*\n){2,}`)
 func tidy(s string) string {
 	s = blankRunRE.ReplaceAllString(s, "\n\n")
 	return strings.TrimLeft(strings.TrimRight(s, " \t\n"), "\n") + "\n"
+}
+
+// maxRangeCount bounds `range N` over a number in a template: a postmortem never needs more, and
+// a larger count is a loop that would spin a CPU until the render deadline.
+const maxRangeCount = 10000
+
+// checkRanges refuses `range` over a number literal above maxRangeCount, at load time, where
+// the deadline in Render is only the last line of defence.
+func checkRanges(t *template.Template) error {
+	var cur *parse.Tree
+	var walk func(n parse.Node) error
+	walk = func(n parse.Node) error {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n == nil {
+				return nil
+			}
+			for _, c := range n.Nodes {
+				if err := walk(c); err != nil {
+					return err
+				}
+			}
+		case *parse.RangeNode:
+			for _, cmd := range n.Pipe.Cmds {
+				for _, arg := range cmd.Args {
+					if num, ok := arg.(*parse.NumberNode); ok && (!num.IsInt || num.Int64 > maxRangeCount) {
+						loc, _ := cur.ErrorContext(num)
+						return fmt.Errorf("%s: range over %s: at most %d iterations", loc, num.Text, maxRangeCount)
+					}
+				}
+			}
+			if err := walk(n.List); err != nil {
+				return err
+			}
+			return walk(n.ElseList)
+		case *parse.IfNode:
+			if err := walk(n.List); err != nil {
+				return err
+			}
+			return walk(n.ElseList)
+		case *parse.WithNode:
+			if err := walk(n.List); err != nil {
+				return err
+			}
+			return walk(n.ElseList)
+		}
+		return nil
+	}
+	for _, tt := range t.Templates() {
+		if tt.Tree != nil {
+			cur = tt.Tree
+			if err := walk(tt.Tree.Root); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
