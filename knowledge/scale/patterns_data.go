@@ -1,0 +1,187 @@
+package scale
+
+func dataPatterns() []pattern {
+	return []pattern{
+		{
+			name:    "db-failover",
+			classes: []string{"stateful-data"},
+			titles: []string{
+				"{db} database failover and write errors",
+				"Primary of {db} lost, replica promotion slow",
+				"Read-only errors after {db} failover",
+			},
+			reports: []string{
+				"{svc} errors: cannot execute INSERT in a read-only transaction",
+				"{db} primary is down, {svc} can't write",
+				"writes to {db} fail, reads ok",
+			},
+			alerts: []string{"PostgresqlDown", "PostgresqlReplicationLag", "{Svc}HighErrorRate", "KubeStatefulSetReplicasMismatch"},
+			clues: []string{
+				"replica was {n} minutes behind when promoted",
+				"the app caches the primary's address and never reconnects",
+				"the primary's volume filled up with WAL because a replication slot was abandoned",
+				"connection strings point at the old primary's pod DNS name",
+			},
+			guesses: []string{"database failover, clients still talk to the old primary"},
+			effects: []string{"could not take writes", "lost writes for {dur} minutes"},
+			causes: []string{
+				"The {db} primary ran out of disk to WAL retained by an unused replication slot; failover promoted a lagging replica and clients kept connecting to the old primary's address.",
+			},
+			trigger: []string{"An abandoned replication slot from a migration test."},
+			mitigs:  []string{"{~restarted} {svc} to reconnect", "promoted the replica manually"},
+			fixes:   []string{"Dropped the slot, alerted on retained WAL and made clients connect through the service that follows the primary."},
+			items:   []string{"Failover drill every quarter", "Alert on replication slot lag"},
+			lessons: []string{"Failover is only as good as the clients' reconnect logic"},
+		},
+		{
+			name:    "kafka-lag",
+			classes: []string{"stateful-data"},
+			titles: []string{
+				"Consumer lag on {topic}",
+				"{svc} fell hours behind on {topic}",
+				"Kafka rebalance storm in {svc}",
+			},
+			reports: []string{
+				"lag on {topic} is {count} messages and growing",
+				"{svc} consumers keep rebalancing, nothing gets processed",
+				"{~customers} see order status hours old",
+			},
+			alerts: []string{"KafkaConsumerGroupLag", "{Svc}ProcessingStalled", "KubePodCrashLooping"},
+			clues: []string{
+				"max.poll.interval.ms exceeded, the consumer is kicked out of the group",
+				"one partition holds most of the traffic because of the key",
+				"a slow call to {svc2} inside the consumer loop",
+			},
+			guesses: []string{"consumers too slow, rebalances keep resetting progress"},
+			effects: []string{"showed stale data", "processed events hours late"},
+			causes: []string{
+				"Each batch in {svc} called {svc2} synchronously; when it slowed down, batches exceeded the poll interval, consumers were removed from the group and the rebalances stopped progress.",
+			},
+			trigger: []string{"{svc2} getting slower after its own {~deploy}."},
+			mitigs:  []string{"reduced the batch size", "scaled out consumers"},
+			fixes:   []string{"Smaller batches, async calls with a timeout, and an alert on lag in seconds."},
+			items:   []string{"Alert on consumer lag in time, not messages"},
+			lessons: []string{"Rebalances make slowness worse"},
+		},
+		{
+			name:    "connection-pool",
+			classes: []string{"stateful-data"},
+			titles: []string{
+				"{svc} exhausted its database connection pool",
+				"Too many connections on {db}",
+				"{svc} timeouts waiting for a database connection",
+			},
+			reports: []string{
+				"{svc}: timeout acquiring connection from pool after 30000ms",
+				"{db}: FATAL: sorry, too many clients already",
+				"{svc} {~slow} and threads all blocked on the pool",
+			},
+			alerts: []string{"{Svc}LatencyHigh", "PostgresqlTooManyConnections", "{Svc}HighErrorRate"},
+			clues: []string{
+				"{svc} scaled to {nodes} replicas, each with a pool of 20",
+				"a slow query holds connections for seconds",
+				"pgbouncer not in front of {db}",
+			},
+			guesses: []string{"connection pool exhaustion on the database"},
+			effects: []string{"timed out on {pct}% of requests", "was {~slow}"},
+			causes: []string{
+				"Autoscaling {svc} multiplied its connection pools beyond what {db} accepts; new connections were refused and requests queued.",
+			},
+			trigger: []string{"A traffic {~spike} that scaled {svc} out."},
+			mitigs:  []string{"capped {svc} replicas", "killed the slow query"},
+			fixes:   []string{"Put a connection pooler in front of {db} and sized pools from the database's limit."},
+			items:   []string{"Alert on connections used versus max"},
+			lessons: []string{"Horizontal scaling moves the bottleneck to the database"},
+		},
+		{
+			name:    "cache-eviction",
+			classes: []string{"memory", "stateful-data"},
+			titles: []string{
+				"Redis evictions caused a thundering herd on {db}",
+				"Cache cold after Redis restart",
+				"{svc} latency from cache misses",
+			},
+			reports: []string{
+				"cache hit rate for {svc} fell from 95% to {pct}%",
+				"{db} database at 100% cpu, all from {svc}",
+				"redis OOM command not allowed when used memory > maxmemory",
+			},
+			alerts: []string{"RedisMemoryHigh", "{Svc}LatencyHigh", "RedisDown"},
+			clues: []string{
+				"redis maxmemory reached, evicted_keys climbing",
+				"keys have no TTL, memory grows every day",
+				"all keys expire at the same time after the nightly load",
+			},
+			guesses: []string{"the cache is evicting and everything falls through to the database"},
+			effects: []string{"was {~slow}", "timed out under load"},
+			causes: []string{
+				"Redis reached maxmemory and evicted hot keys; {svc} fell through to {db} for every request and the database saturated.",
+			},
+			trigger: []string{"A new feature storing sessions without TTL."},
+			mitigs:  []string{"{~increase} redis memory", "flushed the non-essential keys"},
+			fixes:   []string{"TTLs on all keys, jittered expiry and request coalescing in {svc}."},
+			items:   []string{"Alert on evicted keys"},
+			lessons: []string{"A cache that the database cannot survive without is a database"},
+		},
+		{
+			name:    "vendor-outage",
+			classes: []string{"config-change"},
+			titles: []string{
+				"{vendor} outage degraded {svc}",
+				"Third-party timeout cascading into {svc}",
+				"Retry storm towards {vendor}",
+			},
+			reports: []string{
+				"{svc} calls to {vendor} time out after 30s",
+				"thread pool of {svc} full, all waiting on {vendor}",
+				"{~customers} can't finish checkout, {vendor} is {~broken}",
+			},
+			alerts: []string{"{Svc}UpstreamErrors", "{Svc}LatencyHigh", "{Svc}HighErrorRate"},
+			clues: []string{
+				"{vendor}'s status page confirms an incident",
+				"no circuit breaker, retries triple the load",
+				"the client timeout is 30s, longer than our own request timeout",
+			},
+			guesses: []string{"a third-party outage, our retries make it worse"},
+			effects: []string{"failed {pct}% of checkouts", "was {~slow} across the board"},
+			causes: []string{
+				"{vendor} had an outage; {svc} waited 30 seconds per call and retried three times, which filled its worker pool and made unrelated requests fail.",
+			},
+			trigger: []string{"An outage at {vendor} that lasted over an hour."},
+			mitigs:  []string{"switched to the fallback provider", "shortened the timeout and disabled retries"},
+			fixes:   []string{"Added a circuit breaker, short timeouts and a fallback path."},
+			items:   []string{"Circuit breakers on every third-party client"},
+			lessons: []string{"Timeouts must be shorter than the caller's"},
+		},
+		{
+			name:    "schema-migration",
+			classes: []string{"stateful-data", "config-change"},
+			titles: []string{
+				"Schema migration locked {db}",
+				"ALTER TABLE blocked writes to {db}",
+				"Migration job timeouts during {svc} {~deploy}",
+			},
+			reports: []string{
+				"all writes to {db} hang since the {~deploy} started",
+				"{svc} requests time out, db shows hundreds of waiting queries",
+				"migration job for {svc} still running after 40 minutes",
+			},
+			alerts: []string{"{Svc}LatencyHigh", "KubeJobNotCompleted", "PostgresqlHighLocks"},
+			clues: []string{
+				"the migration takes an ACCESS EXCLUSIVE lock on the {db} orders table",
+				"a long-running analytics query held a lock, so the migration queued and everything queued behind it",
+				"no lock_timeout set for migrations",
+			},
+			guesses: []string{"the migration is waiting on a lock and blocking everything behind it"},
+			effects: []string{"could not write for {dur} minutes", "timed out on writes"},
+			causes: []string{
+				"The migration in {svc} {ver} needed an exclusive lock, queued behind a long analytics query, and every write queued behind the migration.",
+			},
+			trigger: []string{"The {~deploy} of {svc} {ver} with a schema change."},
+			mitigs:  []string{"cancelled the analytics query", "killed the migration"},
+			fixes:   []string{"Set lock_timeout for migrations and moved analytics to a replica."},
+			items:   []string{"Lint migrations for locking operations"},
+			lessons: []string{"Lock queues turn one slow query into an outage"},
+		},
+	}
+}
