@@ -20,6 +20,13 @@ var ErrEmptyQuery = errors.New("nothing to search for: every word is too common 
 // MaxLimit bounds how many results one search returns.
 const MaxLimit = 50
 
+// A large index leaves a message's common words out of the search: scoring them walks most of
+// the index for almost no ranking signal. They still count in the reasons and the evidence.
+const (
+	pruneFromDocs = 1000 // indexes smaller than this search every word
+	maxQueryDF    = 0.15 // share of stories above which a word is too common to search on
+)
+
 // rerankSlack is how many hits past the limit are fetched when feedback may push some down.
 const rerankSlack = 5
 
@@ -127,17 +134,19 @@ func (x *Index) compile(r request) (*compiledQuery, query.Query, error) {
 
 	var qs []query.Query
 	if len(terms) > 0 {
-		all := bleve.NewMatchQuery(full)
-		sig := bleve.NewMatchQuery(full)
-		sig.SetField("signals")
-		sig.SetBoost(signalsBoost)
-		qs = append(qs, all, sig)
+		field := func(name string, boost float64) query.Query {
+			if kept := x.queryTerms(terms); kept != nil {
+				return termsQuery(kept, name, boost)
+			}
+			q := bleve.NewMatchQuery(full)
+			q.SetField(name)
+			q.SetBoost(boost)
+			return q
+		}
+		qs = append(qs, field("", 1), field("signals", signalsBoost))
 		if x.hasLearned() {
 			// What responders marked helpful counts again, below the story's own symptoms.
-			l := bleve.NewMatchQuery(full)
-			l.SetField(learnedField)
-			l.SetBoost(learnedBoost)
-			qs = append(qs, l)
+			qs = append(qs, field(learnedField, learnedBoost))
 		}
 	}
 	if exp.text != "" {
@@ -198,4 +207,45 @@ func (x *Index) distinctive(term string) bool {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	return float64(x.df[term]) <= maxExpansionDF*float64(x.ndocs)
+}
+
+// queryTerms returns the message's terms without those too common to search on, in message
+// order with repeats (as a match query weighs them), or nil when none is dropped. When every
+// term is common, the rarest is kept.
+func (x *Index) queryTerms(terms []string) []string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.ndocs < pruneFromDocs {
+		return nil
+	}
+	limit := int(maxQueryDF * float64(x.ndocs))
+	kept := make([]string, 0, len(terms))
+	rarest := ""
+	for _, t := range terms {
+		if x.df[t] <= limit {
+			kept = append(kept, t)
+		}
+		if rarest == "" || x.df[t] < x.df[rarest] {
+			rarest = t
+		}
+	}
+	switch {
+	case len(kept) == len(terms):
+		return nil
+	case len(kept) == 0:
+		return []string{rarest}
+	}
+	return kept
+}
+
+// termsQuery is a match query over already analyzed terms: one term query each, any may match.
+func termsQuery(terms []string, field string, boost float64) query.Query {
+	qs := make([]query.Query, len(terms))
+	for i, t := range terms {
+		q := bleve.NewTermQuery(t)
+		q.SetField(field)
+		q.SetBoost(boost) // a disjunction's own boost is not applied by bleve
+		qs[i] = q
+	}
+	return bleve.NewDisjunctionQuery(qs...)
 }
