@@ -72,6 +72,8 @@ func decodeStrict(file string, data []byte, v any) (*yaml.Node, error) {
 }
 
 func yamlError(file string, root *yaml.Node, msg string) *LoadError {
+	// A quoted value may hold line breaks; one problem stays on one line.
+	msg = strings.ReplaceAll(msg, "\n", `\n`)
 	m := yamlLineRE.FindStringSubmatch(msg)
 	if m == nil {
 		return &LoadError{File: file, Msg: strings.TrimPrefix(msg, "yaml: ")}
