@@ -260,6 +260,8 @@ func scenario(t *testing.T, l *live) {
 func TestLogsHoldNoSecretsNorMessageText(t *testing.T) {
 	l := startLive(t)
 	scenario(t, l)
+	_, metrics := l.get(t, "/metrics")
+	_, ready := l.get(t, "/readyz")
 	if err := l.stop(); err != nil {
 		t.Fatalf("run() = %v, want nil", err)
 	}
@@ -287,5 +289,14 @@ func TestLogsHoldNoSecretsNorMessageText(t *testing.T) {
 				t.Errorf("%s reached the log: %s", what, line)
 			}
 		}
+		// The metrics and readiness pages face whoever reaches the webhook port.
+		for page, body := range map[string]string{"/metrics": metrics, "/readyz": ready} {
+			if strings.Contains(body, s) {
+				t.Errorf("%s reached %s", what, page)
+			}
+		}
+	}
+	if !strings.Contains(metrics, "tacoma_replies_posted_total") {
+		t.Fatalf("the /metrics capture proves nothing:\n%.500s", metrics)
 	}
 }
