@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -25,6 +26,8 @@ type Index struct {
 	added      map[string]*Story            // stories indexed beside the catalog, by ID
 	learned    map[string][]string          // story ID -> messages it was marked helpful for
 	rejected   map[string][]map[string]bool // story ID -> analyzed messages it was marked not relevant for
+	termIDs    map[string]uint32            // the term table of analyzed lines
+	termNames  []string                     // term ID -> term; only grows
 	ndocs      int
 }
 
@@ -61,6 +64,7 @@ func NewIndex(cat *Catalog) (*Index, error) {
 		alertnames: map[string]bool{},
 		lines:      map[string][]analyzedLine{},
 		added:      map[string]*Story{},
+		termIDs:    map[string]uint32{},
 		learned:    map[string][]string{},
 		rejected:   map[string][]map[string]bool{},
 	}
@@ -114,19 +118,23 @@ func storyDoc(s *Story) indexDoc {
 // synonym filter, and the analyzed lines are kept so that reasons cost no analysis per query.
 func (x *Index) addStats(s *Story) {
 	seen := map[string]bool{}
-	var lines []analyzedLine
+	type pending struct {
+		field, text string
+		terms       []string
+	}
+	var lines []pending
 	x.mu.RLock()
 	learned := x.learned[s.ID]
 	x.mu.RUnlock()
 	for _, f := range append(storyFields(s), field{learnedField, learned}) {
 		for _, text := range f.lines {
-			terms := map[string]bool{}
+			var terms []string
 			for _, t := range analyze(x.analyzer, withCompoundParts(text)) {
-				terms[t.term] = true
+				terms = append(terms, t.term)
 				seen[t.term] = true
 			}
 			if len(terms) > 0 {
-				lines = append(lines, analyzedLine{field: f.name, text: text, terms: terms})
+				lines = append(lines, pending{f.name, text, terms})
 			}
 		}
 	}
@@ -138,14 +146,36 @@ func (x *Index) addStats(s *Story) {
 	for _, a := range s.Alerts {
 		x.alertnames[strings.ToLower(a)] = true
 	}
-	x.lines[s.ID] = lines
+	out := make([]analyzedLine, len(lines))
+	for i, l := range lines {
+		out[i] = analyzedLine{field: l.field, text: l.text, terms: x.internLocked(l.terms)}
+	}
+	x.lines[s.ID] = out
 	x.ndocs++
 }
 
-// analyzedLine is one line of a story with its analyzed terms.
+// analyzedLine is one line of a story with its analyzed terms, as sorted unique IDs into the
+// index's term table: a map per line cost over 1 GB at 100,000 stories.
 type analyzedLine struct {
 	field, text string
-	terms       map[string]bool
+	terms       []uint32
+}
+
+// internLocked turns terms into sorted unique IDs, adding new terms to the table. The caller
+// holds x.mu for writing.
+func (x *Index) internLocked(terms []string) []uint32 {
+	ids := make([]uint32, 0, len(terms))
+	for _, t := range terms {
+		id, ok := x.termIDs[t]
+		if !ok {
+			id = uint32(len(x.termNames))
+			x.termIDs[t] = id
+			x.termNames = append(x.termNames, t)
+		}
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 // field is one part of a story as reasons quote it.

@@ -68,8 +68,8 @@ func (x *Index) dropStatsLocked(id string) {
 	}
 	seen := map[string]bool{}
 	for _, l := range lines {
-		for t := range l.terms {
-			seen[t] = true
+		for _, id := range l.terms {
+			seen[x.termNames[id]] = true
 		}
 	}
 	for t := range seen {

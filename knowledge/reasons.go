@@ -34,6 +34,7 @@ func (x *Index) explain(s *Story, q *compiledQuery) (why []string, coverage, evi
 
 	x.mu.RLock()
 	all := x.lines[s.ID]
+	names := x.termNames // entries never change once added, and every ID in all is below len
 	x.mu.RUnlock()
 	var lines []storyLine
 	for _, l := range all {
@@ -41,7 +42,8 @@ func (x *Index) explain(s *Story, q *compiledQuery) (why []string, coverage, evi
 			continue
 		}
 		terms := map[string]bool{}
-		for t := range l.terms {
+		for _, id := range l.terms {
+			t := names[id]
 			_, own := q.terms[t]
 			_, syn := q.via[t]
 			if own || syn {
