@@ -95,6 +95,9 @@ var camelRE = regexp.MustCompile(`([a-z0-9])([A-Z])|([A-Z])([A-Z][a-z])`)
 // "OOMKilled" also matches "OOM killed" and "nf_conntrack" also matches "conntrack". The original
 // word stays, so a message that spells it the same way still matches it exactly.
 func withCompoundParts(text string) string {
+	if !mayHoldCompound(text) {
+		return text // most prose: the regexp, which backtracks, costs a third of a build
+	}
 	words := compoundRE.FindAllString(text, -1)
 	if len(words) == 0 {
 		return text
@@ -110,6 +113,21 @@ func withCompoundParts(text string) string {
 		}
 	}
 	return b.String()
+}
+
+// mayHoldCompound reports whether text has what every compoundRE match needs: an underscore, or
+// an upper-case letter right after a letter or digit.
+func mayHoldCompound(text string) bool {
+	for i := 1; i < len(text); i++ {
+		c, p := text[i], text[i-1]
+		if c == '_' {
+			return true
+		}
+		if c >= 'A' && c <= 'Z' && (p >= 'a' && p <= 'z' || p >= 'A' && p <= 'Z' || p >= '0' && p <= '9') {
+			return true
+		}
+	}
+	return false
 }
 
 // token is one analyzed term with the words of the input it came from.
