@@ -15,6 +15,13 @@ import (
 // out for as long as the context lasts: what the bot accepted must reach Slack.
 const maxAttempts = 6
 
+// retryableCodes are the ok:false answers that say Slack did nothing and will take the call
+// later: the rate-limit codes some methods list besides the 429 (chat.postMessage's
+// rate_limited, "posted too many messages") and service_unavailable. internal_error and
+// fatal_error are not among them: Slack says some of the call may have happened, and a
+// second post would be a duplicate (https://docs.slack.dev/reference/methods/chat.postMessage).
+var retryableCodes = map[string]bool{"ratelimited": true, "rate_limited": true, "service_unavailable": true}
+
 func (b *Bot) answerMessage(ctx context.Context, m Message) {
 	m.ChannelName = b.channelName(ctx, m.Channel)
 	reply, err := b.h.HandleMessage(ctx, m)
@@ -116,6 +123,7 @@ func (b *Bot) call(ctx context.Context, method string, fn func() error) error {
 		}
 		var rl *slack.RateLimitedError
 		var sc slack.StatusCodeError
+		var se slack.SlackErrorResponse
 		wait := time.Duration(0)
 		switch {
 		case errors.As(err, &rl):
@@ -127,6 +135,10 @@ func (b *Bot) call(ctx context.Context, method string, fn func() error) error {
 		case errors.As(err, &sc) && sc.Code >= http.StatusInternalServerError:
 			wait, backoff = backoff, min(2*backoff, 10*time.Second)
 			b.log.Info("slack server error; retrying", zap.String("method", method), zap.Int("status", sc.Code))
+		case errors.As(err, &se) && retryableCodes[se.Err]:
+			// An error body with HTTP 200 carries no Retry-After: back off, at least a second.
+			wait, backoff = max(backoff, time.Second), min(2*backoff, 10*time.Second)
+			b.log.Info("slack busy; retrying", zap.String("method", method), zap.String("error", se.Err))
 		default:
 			return fmt.Errorf("%s: %w", method, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
@@ -46,11 +47,18 @@ func New(cfg Config, h Handler, log *zap.Logger) (*Bot, error) {
 	if cfg.DrainTimeout == 0 {
 		cfg.DrainTimeout = DefaultDrainTimeout
 	}
+	if cfg.APITimeout == 0 {
+		cfg.APITimeout = DefaultAPITimeout
+	}
 	api := slack.New(cfg.BotToken.Reveal(),
 		slack.OptionAppLevelToken(cfg.AppToken.Reveal()),
 		slack.OptionAPIURL(cfg.APIURL),
+		// slack-go's default client has no timeout: a call Slack never answers would hold a
+		// worker until shutdown.
+		slack.OptionHTTPClient(&http.Client{Timeout: cfg.APITimeout}),
 	)
 	st := newSocketState(cfg.Metrics)
+	st.log, st.helloWait = log, cfg.PingInterval
 	sm := newSocketClient(api, st, cfg, log)
 	return &Bot{
 		cfg:      cfg,
@@ -108,6 +116,7 @@ func (b *Bot) Run(ctx context.Context) error {
 
 	runErr := b.loop(ctx, smDone)
 	b.flushAcks()
+	b.sock.stopping.Store(true)
 	stopSM()
 	stopTend()
 	<-tended // tend queues work too: it must stop before the queue closes
@@ -137,12 +146,18 @@ func (b *Bot) loop(ctx context.Context, smDone <-chan error) error {
 		case err := <-smDone:
 			// Only Slack ends the client before stopSM, so this is a failure even during
 			// shutdown; returning it also tells Run that smDone was read.
+			if r := refusal(err); r != nil {
+				return r
+			}
 			return fmt.Errorf("socket mode: %w", err)
 		case evt := <-b.sm.Events:
 			if ctx.Err() != nil {
 				return nil // both were ready: take no envelope after shutdown began
 			}
 			b.observe(evt)
+			if err := refused(evt); err != nil {
+				return err
+			}
 			b.dispatch(ctx, evt)
 		}
 	}

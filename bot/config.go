@@ -11,6 +11,10 @@ import (
 // DefaultAPIURL is Slack's Web API. GovSlack, proxies and the emulator need another one.
 const DefaultAPIURL = "https://slack.com/api/"
 
+// DefaultAPITimeout bounds a Web API request unless Config.APITimeout says otherwise: the
+// timeout of Slack's own Python SDK (slack_sdk WebClient), far above Slack's usual answer.
+const DefaultAPITimeout = 30 * time.Second
+
 // Config is what the bot needs to reach Slack. Tokens come from the environment, never from
 // the config file.
 type Config struct {
@@ -26,6 +30,9 @@ type Config struct {
 	// DrainTimeout is how long acked work may finish after Run's context ends; zero means
 	// DefaultDrainTimeout.
 	DrainTimeout time.Duration
+	// APITimeout bounds one Web API request, apps.connections.open included; zero means
+	// DefaultAPITimeout.
+	APITimeout time.Duration
 	// Metrics, when set, counts what the bot exchanges with Slack.
 	Metrics *Metrics
 }

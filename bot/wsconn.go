@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"go.uber.org/zap"
 )
 
 // Socket Mode connections are dialled by the bot, not by slack-go, so that the bot sits between
@@ -43,6 +44,12 @@ type socketState struct {
 	// slack-go writes nothing else, so each is an ack.
 	acksAsked, acksWritten atomic.Int64
 
+	// log and helloWait are set by New; the zero values (no log, no hello watch) suit the
+	// internal tests that drive connections by hand.
+	log       *zap.Logger
+	helloWait time.Duration
+	stopping  atomic.Bool // Run is shutting down: connections end on purpose
+
 	mu       sync.Mutex
 	arrivals map[string]time.Time // envelope id -> when its frame was read
 }
@@ -56,14 +63,16 @@ func (st *socketState) setConnected(up bool) {
 	st.m.setConnected(up)
 }
 
-// received notes a text frame from Slack.
-func (st *socketState) received(payload []byte) {
+// received notes a text frame from Slack, and returns its type and, for a disconnect, the
+// reason Slack gave.
+func (st *socketState) received(payload []byte) (typ, reason string) {
 	var f struct {
 		Type       string `json:"type"`
+		Reason     string `json:"reason"`
 		EnvelopeID string `json:"envelope_id"`
 	}
 	if json.Unmarshal(payload, &f) != nil {
-		return
+		return "", ""
 	}
 	switch f.Type {
 	case "hello":
@@ -72,7 +81,7 @@ func (st *socketState) received(payload []byte) {
 		st.setConnected(false)
 	}
 	if f.EnvelopeID == "" {
-		return
+		return f.Type, f.Reason
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -80,6 +89,7 @@ func (st *socketState) received(payload []byte) {
 		clear(st.arrivals)
 	}
 	st.arrivals[f.EnvelopeID] = time.Now()
+	return f.Type, f.Reason
 }
 
 // wrote notes an ack written to Slack.
@@ -175,6 +185,8 @@ type socketConn struct {
 	out     frameScanner
 	closing bool // a close frame went out; nothing may follow it
 	closed  bool
+
+	end connEnd // why the connection ended, for one log line (wsend.go)
 }
 
 // newSocketConn wraps a stream before the opening handshake, which gorilla sends through it.
@@ -184,11 +196,18 @@ func newSocketConn(c net.Conn, st *socketState) *socketConn {
 
 func (c *socketConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
+	c.noteHead(p[:n])
 	c.in.feed(p[:n], func(op byte, payload []byte) {
-		if op == opText && payload != nil {
-			c.state.received(payload)
+		switch {
+		case op == opPing:
+			c.end.pinged()
+		case op == opText && payload != nil:
+			c.end.saw(c.state.received(payload))
 		}
 	})
+	if err != nil {
+		c.end.failed()
+	}
 	return n, err
 }
 
@@ -229,6 +248,7 @@ func (c *socketConn) Close() error {
 	}
 	c.mu.Unlock()
 	c.state.setConnected(false)
+	c.state.ended(&c.end)
 	if sent {
 		c.linger()
 	}

@@ -9,6 +9,7 @@ import (
 const (
 	opText  = 0x1
 	opClose = 0x8
+	opPing  = 0x9
 )
 
 // maxKeptPayload bounds the payloads a frameScanner hands over: envelopes and acks are well

@@ -6,7 +6,9 @@
 // bot reaches it only through slack.OptionAPIURL(s.APIURL()) and the two tokens in
 // s.App(); tests and the playground drive it through the control methods on Server
 // (AddUser, AddChannel, Post, PostAsBot, UploadAsUser, Command, Click, WaitMessage,
-// the faults). Post's At option scripts a channel's past, message by message in ts order.
+// the faults: FailNext, FailNextHTTP, RateLimitNext, DelayNext, LoseAcks, Disconnect,
+// WarnDisconnect, DropConnections, SkipHello, StopPings). Post's At option scripts a
+// channel's past, message by message in ts order.
 //
 //	s := slackemu.New(slackemu.WithOnUnknown(func(m string) { t.Errorf("unknown Slack method %s", m) }))
 //	if err := s.Start(); err != nil { ... }
@@ -36,7 +38,7 @@
 //
 // What the emulator leaves out: views and modals, DMs and group DMs, chat.delete and
 // every method not in methodTable, archived channels, connection refreshes after
-// approximate_connection_time, Slack's own "warning" delay before a disconnect, the
+// approximate_connection_time (WarnDisconnect and Disconnect script refreshes), the
 // 2025 non-Marketplace history limits, the workspace-wide posting limit, message
 // metadata, message edits by users, file thumbnails, and files.info.
 //

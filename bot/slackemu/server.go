@@ -89,6 +89,7 @@ type Server struct {
 	checks   map[ScopeCheck]int // every scope check made, for ScopeChecks
 	faults   map[string][]fault
 	lostAcks int // acks still to lose, as if the network dropped them (LoseAcks)
+	held     socketFaults
 	limiter  limiter
 	sockets  socketSet
 	closes   SocketCloses
@@ -133,6 +134,7 @@ func New(opts ...Option) *Server {
 		calls:     map[string]int{},
 		checks:    map[ScopeCheck]int{},
 		faults:    map[string][]fault{},
+		held:      socketFaults{delays: map[string][]time.Duration{}},
 		limiter:   newLimiter(cfg.rateLimits),
 	}
 	s.methods = methodTable()

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -29,6 +30,8 @@ const (
 type socket struct {
 	id   int
 	conn *websocket.Conn
+	// silent stops the PINGs (StopPings), as a link that died on Slack's side.
+	silent atomic.Bool
 
 	mu        sync.Mutex // guards queue and the closing state
 	queue     [][]byte
@@ -73,6 +76,9 @@ func (c *socket) writeLoop(interval time.Duration, log *zap.Logger) {
 		select {
 		case <-c.wakeup:
 		case <-ticker.C:
+			if c.silent.Load() {
+				continue
+			}
 			if err := c.conn.WriteControl(websocket.PingMessage, []byte("ping"), time.Now().Add(writeWait)); err != nil {
 				log.Debug("ping failed", zap.Int("socket", c.id), zap.Error(err))
 				return
@@ -205,7 +211,12 @@ func (s *Server) serveLink(w http.ResponseWriter, r *http.Request) {
 		},
 		ConnectionInfo: connectionInfo{AppID: appID},
 	})
-	sock.send(frame)
+	if s.held.skipHello > 0 {
+		s.held.skipHello--
+		s.log.Info("hello withheld (fault injected)", zap.Int("socket", sock.id))
+	} else {
+		sock.send(frame)
+	}
 	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()
@@ -257,35 +268,6 @@ func (s *Server) readLoop(sock *socket) {
 		}
 		s.handleAck(sock, data)
 	}
-}
-
-// Disconnect sends {"type":"disconnect","reason":reason} on every connection, then a
-// close frame, as Slack does when it refreshes a connection ("refresh_requested") or
-// Socket Mode is turned off ("link_disabled"). Slack sends "warning" about 10 s before
-// closing; the emulator closes at once, which slack-go cannot tell apart because it
-// reconnects on any disconnect. Envelopes in flight on those connections are retried.
-func (s *Server) Disconnect(reason string) {
-	frame, _ := json.Marshal(map[string]any{"type": "disconnect", "reason": reason, "debug_info": debugInfo{Host: "applink-slackemu"}})
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, sock := range s.sockets.all() {
-		s.sockets.remove(sock)
-		sock.send(frame)
-		sock.shutdown(websocket.CloseNormalClosure, reason)
-	}
-	s.notifyLocked()
-}
-
-// DropConnections closes every connection's TCP stream abruptly, without a frame, as
-// a network failure would.
-func (s *Server) DropConnections() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, sock := range s.sockets.all() {
-		s.sockets.remove(sock)
-		_ = sock.conn.Close()
-	}
-	s.notifyLocked()
 }
 
 // Connections returns the number of open Socket Mode connections.

@@ -64,6 +64,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := parseRequest(r, name)
+	if !s.hold(r.Context(), name) {
+		return
+	}
 	s.mu.Lock()
 	res, unknown := s.callLocked(req)
 	s.mu.Unlock()
