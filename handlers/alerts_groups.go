@@ -84,14 +84,16 @@ func (a *Alerts) flush(ctx context.Context, id string) {
 	a.mu.Lock()
 	st := a.groups[id]
 	a.mu.Unlock()
-	st.mu.Lock()
-	st.queued, st.busy, st.dirty = false, true, false
-	g := st.last
-	log := a.log.With(zap.String("sender", string(g.Format)), zap.String("group", g.Key))
-	for {
+	var g *alert.Group
+	var log *zap.Logger
+	coalesce(ctx, st, func() bool {
+		if g == nil {
+			g = st.last
+			log = a.log.With(zap.String("sender", string(g.Format)), zap.String("group", g.Key))
+		}
 		first := st.ts == ""
 		if first && st.firing() == 0 {
-			break // a resolve for a group Tacoma never showed: nothing to show
+			return false // a resolve for a group Tacoma never showed: nothing to show
 		}
 		msg := a.groupMessage(st)
 		st.mu.Unlock()
@@ -101,9 +103,17 @@ func (a *Alerts) flush(ctx context.Context, id string) {
 			log.Warn("alert message not updated", zap.Error(err))
 		}
 		st.mu.Lock()
-		if !st.dirty || ctx.Err() != nil {
-			break
-		}
+		return true
+	})
+}
+
+// coalesce marks st busy and calls write until no delivery marked it dirty meanwhile, so a
+// burst of deliveries costs one write per round. write runs with st.mu held and returns with it
+// held (it unlocks around Slack calls); it returns false when there is nothing to write.
+func coalesce(ctx context.Context, st *groupState, write func() bool) {
+	st.mu.Lock()
+	st.queued, st.busy, st.dirty = false, true, false
+	for write() && st.dirty && ctx.Err() == nil {
 		st.dirty = false
 	}
 	// Cleared under the same lock that saw no news, so no delivery can slip between.

@@ -163,19 +163,12 @@ func (a *Alerts) flushSharedLoop(ctx context.Context, id string) {
 	a.mu.Lock()
 	st := a.groups[id]
 	a.mu.Unlock()
-	st.mu.Lock()
-	st.queued, st.busy, st.dirty = false, true, false
-	for {
+	coalesce(ctx, st, func() bool {
 		st.mu.Unlock()
 		a.flushShared(ctx, id)
 		st.mu.Lock()
-		if !st.dirty || ctx.Err() != nil {
-			break
-		}
-		st.dirty = false
-	}
-	st.busy = false
-	st.mu.Unlock()
+		return true
+	})
 }
 
 // sweepPending shows the groups whose news waited too long: accepted by a replica that died
