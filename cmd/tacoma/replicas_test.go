@@ -32,12 +32,16 @@ type replica struct {
 	dead bool
 }
 
+// binDir holds the binary buildBinary built; TestMain removes it.
+var binDir string
+
 // buildBinary builds the tacoma command once per test binary.
 var buildBinary = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "tacoma-bin-")
 	if err != nil {
 		return "", err
 	}
+	binDir = dir
 	bin := filepath.Join(dir, "tacoma")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -20,24 +19,16 @@ import (
 	"github.com/tacoma-bot/tacoma/bot/slackemu"
 )
 
-// buildTacoma builds the binary the way a release does, into the test's temporary folder.
-func buildTacoma(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "tacoma")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // TestSIGTERMFinishesAckedWorkAndExitsZero runs the real binary against the emulator, sends
 // SIGTERM in the middle of a burst of messages and while a webhook's body is still arriving,
 // and checks the shutdown: every envelope Slack saw acked gets its reply, the webhook gets its
 // answer, the Socket Mode connection ends with a close frame, and the process exits 0 within
 // the drain deadline.
 func TestSIGTERMFinishesAckedWorkAndExitsZero(t *testing.T) {
-	bin := buildTacoma(t)
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
 	emu := slackemu.New(
 		slackemu.WithLogger(zaptest.NewLogger(t).Named("emu")),
 		slackemu.WithOnUnknown(func(m string) { t.Errorf("unknown method %s", m) }),
