@@ -23,6 +23,9 @@ const refireAfter = time.Hour
 // maxAlertLines is how many alerts a group message lists; the rest are counted.
 const maxAlertLines = 10
 
+// alertResults is how many of the catalog's stories an alert group's thread shows.
+const alertResults = 3
+
 // groupState is the Slack message of one alert group and the alerts it shows.
 type groupState struct {
 	mu         sync.Mutex // guards the fields below; never held across a Slack call
@@ -134,11 +137,18 @@ func (a *Alerts) post(ctx context.Context, st *groupState, g *alert.Group, msg *
 	n := len(st.alerts)
 	st.mu.Unlock()
 	log.Info("alert group posted", zap.String("channel", chID), zap.Int("alerts", n))
-	res, err := a.match.MatchAlert(ctx, g, 3)
-	if err != nil || len(res) == 0 {
+	res, err := a.match.MatchAlert(ctx, g, alertResults)
+	if err != nil {
 		return
 	}
-	if err := a.poster.PostInThread(ctx, chID, ts, suggestion(a.match.Catalog(), res, !res[0].Confident())); err != nil {
+	// The catalog's nearest are shown even when weak, under a header that says so; the team's
+	// own postmortems only when sure, as for a message nobody asked about.
+	l := split(res)
+	l.team = confident(l.team)
+	if l.empty() {
+		return
+	}
+	if err := a.poster.PostInThread(ctx, chID, ts, suggestion(a.match.Catalog(), l)); err != nil {
 		log.Warn("matches not posted", zap.Error(err))
 	}
 }

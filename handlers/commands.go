@@ -88,13 +88,14 @@ func (h *Handler) searchCommand(ctx context.Context, cmd, text string) (*bot.Rep
 	if len(res) == 0 {
 		return textReply("No past outage matches that. Try the symptom in other words, or paste an error as it appears."), nil
 	}
+	// Asked for, every result is shown: the team's postmortems first, then the catalog's.
+	l := split(res)
 	r := &bot.Reply{Text: fmt.Sprintf("Past outages like %q", text)}
-	for i, m := range res {
-		s := storySection(m, true)
-		if i == 0 {
-			s.Header = "Past outages like: " + text
-		}
-		r.Sections = append(r.Sections, s)
+	if len(l.team) > 0 {
+		r.Sections = append(r.Sections, storySections(l.team, headerSearchTeam+text)...)
+	}
+	if len(l.catalog) > 0 {
+		r.Sections = append(r.Sections, storySections(l.catalog, headerSearchCatalog+text)...)
 	}
 	return r, nil
 }

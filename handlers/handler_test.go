@@ -35,7 +35,8 @@ func newFixtureLog(t testing.TB, cfg handlers.Config, log *zap.Logger) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx, err := knowledge.NewIndex(cat)
+	// Persisted as tacoma run keeps it: merged segments on disk, as a large history is searched.
+	idx, _, err := knowledge.OpenIndex(cat, filepath.Join(t.TempDir(), "index"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -175,9 +175,10 @@ func (m *Metrics) storeErr(op string, err error) error {
 
 func (m *Metrics) matched(kind string, took time.Duration, res []knowledge.Result) {
 	m.matchSeconds.WithLabelValues(kind).Observe(took.Seconds())
-	if len(res) > 0 {
-		m.topScore.WithLabelValues(kind).Observe(res[0].Score)
-		m.topEvidence.WithLabelValues(kind).Observe(res[0].Evidence)
+	// The best is the stronger head of the catalog's list and the team's: a reply shows both.
+	if best, ok := split(res).best(); ok {
+		m.topScore.WithLabelValues(kind).Observe(best.Score)
+		m.topEvidence.WithLabelValues(kind).Observe(best.Evidence)
 	}
 }
 

@@ -153,6 +153,9 @@ func (pm *Postmortems) input(ctx context.Context, c bot.Command, msgs []bot.Mess
 		if err != nil {
 			continue // a story since removed
 		}
+		if pm.ownPostmortem(ctx, s, c.Channel) {
+			continue // this incident's own earlier write-up is not a similar past outage
+		}
 		in.Similar = append(in.Similar, postmortem.Similar{ID: s.ID, Title: s.Title, URL: s.URL, Helpful: helpful[s.ID]})
 		for _, class := range s.Classes {
 			if cl, err := cat.Checklist(class); err == nil && !seen[class] && len(in.Checklists) < 2 {
@@ -187,13 +190,24 @@ func (pm *Postmortems) similarFromIndex(ctx context.Context, entries []postmorte
 	if err != nil {
 		return nil
 	}
+	// The team's postmortems first, as the suggestions in a thread show them.
 	var ids []string
-	for _, r := range res {
+	for _, r := range split(res).shown() {
 		if r.Confident() {
 			ids = append(ids, r.Story.ID)
 		}
 	}
 	return ids
+}
+
+// ownPostmortem reports whether s is a postmortem the team finished from channel: drafting the
+// same channel again would otherwise find it first, as the outage most like itself.
+func (pm *Postmortems) ownPostmortem(ctx context.Context, s *knowledge.Story, channel string) bool {
+	if !s.Team() {
+		return false
+	}
+	p, err := pm.store.Postmortem(ctx, s.ID)
+	return err == nil && p.Channel == channel
 }
 
 // newID names a draft after its channel and day; drafting again the same day replaces the

@@ -83,6 +83,16 @@ func incident(t *testing.T, s stack) (channel string, ana slackemu.User, t0 time
 	if _, err := s.emu.Click(ana.ID, ch.ID, sugg.TS, handlers.ActionHelpful, values[0]); err != nil {
 		t.Fatal(err)
 	}
+	// The click is acknowledged before its verdict is stored; a responder does not ask for the
+	// postmortem within the same millisecond.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if fbs, err := s.st.Feedback(t.Context(), ch.ID); err == nil && len(fbs) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the helpful click was never stored")
+		}
+	}
 	must(s.emu.Post(ana.ID, ch.ID, "raised the coredns memory limit to 512Mi and scaled it to 6 replicas", slackemu.InThread(first), at(12)))
 	must(s.emu.Post(bo.ID, ch.ID, "root cause: the new batch job does 2k external lookups a second, each fanned out 5x by ndots:5", at(20)))
 	must(s.emu.PostAsBot("Alertmanager", ch.ID, "[RESOLVED] CoreDNSErrorsHigh (kube-system coredns)", nil, at(31)))

@@ -20,22 +20,19 @@ const (
 	checklistMitig = 2
 )
 
-// suggestion renders matches as a threaded reply: the stories, why each matched, feedback
-// buttons, and the first steps of the top story's checklist.
-func suggestion(cat *knowledge.Catalog, res []knowledge.Result, weak bool) *bot.Reply {
-	header := "Similar past outages"
-	if weak {
-		header = "Nothing close, but these are the nearest past outages"
+// suggestion renders matches as a threaded reply: the team's postmortems, then the catalog's
+// stories, why each matched, feedback buttons, and the first steps of the checklist of the
+// first story shown. Each list's header says when its best is not close. l must not be empty.
+func suggestion(cat *knowledge.Catalog, l lists) *bot.Reply {
+	var secs []bot.Section
+	if len(l.team) > 0 {
+		secs = append(secs, storySections(l.team, headerFor(l.team, headerTeam, headerTeamWeak))...)
 	}
-	r := &bot.Reply{Text: fmt.Sprintf("%s: %s", header, res[0].Story.Title)}
-	for i, m := range res {
-		s := storySection(m, true)
-		if i == 0 {
-			s.Header = header
-		}
-		r.Sections = append(r.Sections, s)
+	if len(l.catalog) > 0 {
+		secs = append(secs, storySections(l.catalog, headerFor(l.catalog, headerCatalog, headerCatalogWeak))...)
 	}
-	if cl := topChecklist(cat, res); cl != nil {
+	r := &bot.Reply{Text: fmt.Sprintf("%s: %s", secs[0].Header, secs[0].Title), Sections: secs}
+	if cl := topChecklist(cat, l.shown()); cl != nil {
 		r.Sections = append(r.Sections, checklistSections(cl, true)...)
 	}
 	return r
@@ -68,7 +65,7 @@ func storySection(m knowledge.Result, buttons bool) bot.Section {
 		Context: fmt.Sprintf("`/tacoma story %s`", s.ID),
 	}
 	if s.Team() {
-		sec.Context = fmt.Sprintf("📓 your team's postmortem · `/tacoma story %s`", s.ID)
+		sec.Context = teamContext(m)
 	}
 	if buttons {
 		sec.Buttons = []bot.Button{

@@ -54,14 +54,16 @@ func (h *Handler) HandleMessage(ctx context.Context, m bot.Message) (*bot.Reply,
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	t := h.thread(m.Channel, m.Thread())
-	fresh := res[:0:0]
-	for _, r := range res {
-		if !t.suggested[r.Story.ID] {
-			fresh = append(fresh, r)
-		}
-	}
+	all := split(res)
+	l := lists{team: unsuggested(t, all.team), catalog: unsuggested(t, all.catalog)}
 	if !m.Mention {
-		if len(fresh) == 0 || !fresh[0].Confident() {
+		// Unasked, each list speaks only for what it is sure of: the team's postmortems one by
+		// one, the catalog's list as a whole, as before there were two lists.
+		l.team = confident(l.team)
+		if len(l.catalog) > 0 && !l.catalog[0].Confident() {
+			l.catalog = nil
+		}
+		if l.empty() {
 			return nil, nil
 		}
 		if !t.lastReply.IsZero() && h.now().Sub(t.lastReply) < h.cfg.Cooldown {
@@ -69,19 +71,29 @@ func (h *Handler) HandleMessage(ctx context.Context, m bot.Message) (*bot.Reply,
 			return nil, nil
 		}
 	}
-	if len(fresh) > h.cfg.MaxResults {
-		fresh = fresh[:h.cfg.MaxResults]
-	}
-	if len(fresh) == 0 {
+	l.team = l.team[:min(len(l.team), knowledge.MaxTeamResults)]
+	l.catalog = l.catalog[:min(len(l.catalog), h.cfg.MaxResults)]
+	if l.empty() {
 		return &bot.Reply{Text: nothingFound(len(res) > 0)}, nil
 	}
-	for _, r := range fresh {
+	for _, r := range l.shown() {
 		t.suggested[r.Story.ID] = true
 	}
 	t.lastReply = h.now()
 	t.query = query
 	h.remember(m.Channel, m.Thread(), t)
-	return suggestion(h.match.Catalog(), fresh, !fresh[0].Confident()), nil
+	return suggestion(h.match.Catalog(), l), nil
+}
+
+// unsuggested drops the stories already suggested in the thread.
+func unsuggested(t *thread, res []knowledge.Result) []knowledge.Result {
+	fresh := res[:0:0]
+	for _, r := range res {
+		if !t.suggested[r.Story.ID] {
+			fresh = append(fresh, r)
+		}
+	}
+	return fresh
 }
 
 func (h *Handler) listensIn(channel string) bool {

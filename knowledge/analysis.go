@@ -65,6 +65,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		f.Store = false
 		f.IncludeTermVectors = false
 		f.IncludeInAll = w
+		f.DocValues = false // nothing sorts or facets on text
 		return f
 	}
 	kw := bleve.NewTextFieldMapping()
@@ -72,16 +73,22 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	kw.Store = false
 	kw.IncludeTermVectors = false
 	kw.IncludeInAll = false
+	kw.DocValues = false
+	stored := bleve.NewTextFieldMapping()
+	stored.Index = false
+	stored.Store = true
+	stored.IncludeTermVectors = false
+	stored.IncludeInAll = false
+	stored.DocValues = false
 
 	doc := bleve.NewDocumentMapping()
-	doc.AddFieldMappingsAt("title", text(true))
+	doc.AddFieldMappingsAt("text", text(true))
 	doc.AddFieldMappingsAt("signals", text(true))
-	doc.AddFieldMappingsAt("prose", text(true))
-	doc.AddFieldMappingsAt("components", text(true))
 	doc.AddFieldMappingsAt(learnedField, text(true))
 	doc.AddFieldMappingsAt("alertnames", kw)
 	doc.AddFieldMappingsAt("classes", kw)
 	doc.AddFieldMappingsAt("kind", kw)
+	doc.AddFieldMappingsAt(storyField, stored)
 	m.DefaultMapping = doc
 	return m, nil
 }
@@ -95,10 +102,7 @@ var camelRE = regexp.MustCompile(`([a-z0-9])([A-Z])|([A-Z])([A-Z][a-z])`)
 // "OOMKilled" also matches "OOM killed" and "nf_conntrack" also matches "conntrack". The original
 // word stays, so a message that spells it the same way still matches it exactly.
 func withCompoundParts(text string) string {
-	if !mayHoldCompound(text) {
-		return text // most prose: the regexp, which backtracks, costs a third of a build
-	}
-	words := compoundRE.FindAllString(text, -1)
+	words := compoundWords(text)
 	if len(words) == 0 {
 		return text
 	}
@@ -113,6 +117,34 @@ func withCompoundParts(text string) string {
 		}
 	}
 	return b.String()
+}
+
+// compoundWords returns what compoundRE finds in text. Every character the pattern matches is
+// a letter, a digit or "_", so a match never crosses another character: the regexp, which
+// backtracks and cost a third of a build over whole lines, runs only on the runs of such
+// characters that can hold a compound word.
+func compoundWords(text string) []string {
+	var words []string
+	start := -1
+	for i := 0; i <= len(text); i++ {
+		if i < len(text) && isWordByte(text[i]) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			if run := text[start:i]; mayHoldCompound(run) {
+				words = append(words, compoundRE.FindAllString(run, -1)...)
+			}
+			start = -1
+		}
+	}
+	return words
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
 }
 
 // mayHoldCompound reports whether text has what every compoundRE match needs: an underscore, or

@@ -2,33 +2,31 @@ package knowledge
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 )
 
-// Index is the bleve index over a catalog, with the matcher on top. It is safe for concurrent
-// use. Close releases it.
+// Index matches messages and alerts against the catalog and the team's postmortems, and says
+// why. It is safe for concurrent use. Close releases it.
 type Index struct {
 	cat      *Catalog
-	bleve    bleve.Index
+	catalog  *shard                // the catalog's stories, in memory
+	team     atomic.Pointer[shard] // the team's postmortems: in memory, or persisted by OpenIndex
 	analyzer analysis.Analyzer
+	keyword  analysis.Analyzer // exact alert names and classes
 	synonyms []compiledGroup
+	dir      string // where the team's postmortems persist; "" in memory
 
 	mu         sync.RWMutex
-	df         map[string]int  // analyzed term -> number of stories that contain it
-	alertnames map[string]bool // lowercased alert names some story lists
-	lines      map[string][]analyzedLine
-	added      map[string]*Story            // stories indexed beside the catalog, by ID
+	alertnames map[string]bool              // lowercased alert names some story lists
 	learned    map[string][]string          // story ID -> messages it was marked helpful for
 	rejected   map[string][]map[string]bool // story ID -> analyzed messages it was marked not relevant for
-	termIDs    map[string]uint32            // the term table of analyzed lines
-	termNames  []string                     // term ID -> term; only grows
-	ndocs      int
 }
 
 // indexDoc is what bleve sees of a story. Symptoms, errors, alert and metric names go in
@@ -43,28 +41,43 @@ type indexDoc struct {
 	Alertnames []string `json:"alertnames"`
 	Classes    []string `json:"classes"`
 	Kind       string   `json:"kind"`
+	Story      string   `json:"story,omitempty"` // a team story as JSON; the catalog's live in memory
 }
 
-// NewIndex builds an in-memory index over every story of cat. It uses scorch, not
-// bleve.NewMemOnly: the older engine silently ignores BM25.
+// NewIndex builds an in-memory index over every story of cat; stories added later stay in
+// memory too. OpenIndex keeps them on disk.
 func NewIndex(cat *Catalog) (*Index, error) {
-	m, err := newMapping()
+	x, err := newIndex(cat)
 	if err != nil {
-		return nil, fmt.Errorf("index mapping: %w", err)
+		return nil, err
 	}
-	bi, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
+	team, err := newMemBleve()
 	if err != nil {
-		return nil, fmt.Errorf("create index: %w", err)
+		x.Close()
+		return nil, err
+	}
+	x.team.Store(newShard(team, nil))
+	return x, nil
+}
+
+// newIndex builds the catalog's shard; the caller sets the team's.
+func newIndex(cat *Catalog) (*Index, error) {
+	bi, err := newMemBleve()
+	if err != nil {
+		return nil, err
+	}
+	m, _ := newMapping()
+	an, err := newCachingAnalyzer(m.AnalyzerNamed(analyzerName))
+	if err != nil {
+		bi.Close()
+		return nil, err
 	}
 	x := &Index{
 		cat:        cat,
-		bleve:      bi,
-		analyzer:   m.AnalyzerNamed(analyzerName),
-		df:         map[string]int{},
+		catalog:    newShard(bi, cat.byID),
+		analyzer:   an,
+		keyword:    m.AnalyzerNamed(keyword.Name),
 		alertnames: map[string]bool{},
-		lines:      map[string][]analyzedLine{},
-		added:      map[string]*Story{},
-		termIDs:    map[string]uint32{},
 		learned:    map[string][]string{},
 		rejected:   map[string][]map[string]bool{},
 	}
@@ -73,11 +86,11 @@ func NewIndex(cat *Catalog) (*Index, error) {
 	// every query.
 	b := bi.NewBatch()
 	for _, s := range cat.Stories() {
-		if err := b.Index(s.ID, x.doc(s)); err != nil {
+		if err := b.IndexAdvanced(x.document(s)); err != nil {
 			bi.Close()
 			return nil, fmt.Errorf("index story %s: %w", s.ID, err)
 		}
-		x.addStats(s)
+		x.noteAlerts(s)
 	}
 	if err := bi.Batch(b); err != nil {
 		bi.Close()
@@ -86,8 +99,30 @@ func NewIndex(cat *Catalog) (*Index, error) {
 	return x, nil
 }
 
+// newMemBleve creates an in-memory index. It uses scorch, not bleve.NewMemOnly: the older
+// engine silently ignores BM25.
+func newMemBleve() (bleve.Index, error) {
+	m, err := newMapping()
+	if err != nil {
+		return nil, fmt.Errorf("index mapping: %w", err)
+	}
+	bi, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("create index: %w", err)
+	}
+	return bi, nil
+}
+
 // Close releases the index.
-func (x *Index) Close() error { return x.bleve.Close() }
+func (x *Index) Close() error {
+	err := x.catalog.bleve.Close()
+	if team := x.team.Load(); team != nil {
+		if terr := team.bleve.Close(); terr != nil && err == nil {
+			err = fmt.Errorf("close %s: %w", x.dir, terr)
+		}
+	}
+	return err
+}
 
 // Catalog returns the catalog the index was built from.
 func (x *Index) Catalog() *Catalog { return x.cat }
@@ -114,68 +149,13 @@ func storyDoc(s *Story) indexDoc {
 	}
 }
 
-// addStats analyzes every line of s once: the terms feed the IDF weights of reasons and the
-// synonym filter, and the analyzed lines are kept so that reasons cost no analysis per query.
-func (x *Index) addStats(s *Story) {
-	seen := map[string]bool{}
-	type pending struct {
-		field, text string
-		terms       []string
-	}
-	var lines []pending
-	x.mu.RLock()
-	learned := x.learned[s.ID]
-	x.mu.RUnlock()
-	for _, f := range append(storyFields(s), field{learnedField, learned}) {
-		for _, text := range f.lines {
-			var terms []string
-			for _, t := range analyze(x.analyzer, withCompoundParts(text)) {
-				terms = append(terms, t.term)
-				seen[t.term] = true
-			}
-			if len(terms) > 0 {
-				lines = append(lines, pending{f.name, text, terms})
-			}
-		}
-	}
+// noteAlerts remembers s's alert names, so that one pasted into a message counts exactly.
+func (x *Index) noteAlerts(s *Story) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	for t := range seen {
-		x.df[t]++
-	}
 	for _, a := range s.Alerts {
 		x.alertnames[strings.ToLower(a)] = true
 	}
-	out := make([]analyzedLine, len(lines))
-	for i, l := range lines {
-		out[i] = analyzedLine{field: l.field, text: l.text, terms: x.internLocked(l.terms)}
-	}
-	x.lines[s.ID] = out
-	x.ndocs++
-}
-
-// analyzedLine is one line of a story with its analyzed terms, as sorted unique IDs into the
-// index's term table: a map per line cost over 1 GB at 100,000 stories.
-type analyzedLine struct {
-	field, text string
-	terms       []uint32
-}
-
-// internLocked turns terms into sorted unique IDs, adding new terms to the table. The caller
-// holds x.mu for writing.
-func (x *Index) internLocked(terms []string) []uint32 {
-	ids := make([]uint32, 0, len(terms))
-	for _, t := range terms {
-		id, ok := x.termIDs[t]
-		if !ok {
-			id = uint32(len(x.termNames))
-			x.termIDs[t] = id
-			x.termNames = append(x.termNames, t)
-		}
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return slices.Compact(ids)
 }
 
 // field is one part of a story as reasons quote it.

@@ -2,14 +2,24 @@ package knowledge
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/document"
 )
 
 // Add indexes stories beside the catalog, replacing any of the same ID added before: the team's
 // finished postmortems, matched from the moment they are added. An ID of the catalog is refused,
 // so a postmortem can never hide a catalog story.
 func (x *Index) Add(stories ...*Story) error {
-	b := x.bleve.NewBatch()
+	return x.add(nil, stories)
+}
+
+// add indexes stories into the team's shard in one batch, with the persisted mark when there is
+// one, so that the mark never claims a story the index lost.
+func (x *Index) add(mark *Mark, stories []*Story) error {
+	team := x.team.Load()
 	for _, s := range stories {
 		if strings.TrimSpace(s.ID) == "" {
 			return fmt.Errorf("add story %q: no id", s.Title)
@@ -17,68 +27,41 @@ func (x *Index) Add(stories ...*Story) error {
 		if _, ok := x.cat.byID[s.ID]; ok {
 			return fmt.Errorf("add story %s: the catalog has a story with this id", s.ID)
 		}
-		if err := b.Index(s.ID, x.doc(s)); err != nil {
-			return fmt.Errorf("index story %s: %w", s.ID, err)
+	}
+	b := team.bleve.NewBatch()
+	for _, doc := range x.documents(stories) {
+		if err := b.IndexAdvanced(doc); err != nil {
+			return fmt.Errorf("index story %s: %w", doc.ID(), err)
 		}
 	}
-	if err := x.bleve.Batch(b); err != nil {
+	if mark != nil {
+		raw, err := mark.encode()
+		if err != nil {
+			return err
+		}
+		b.SetInternal([]byte(markKey), raw)
+	}
+	if err := team.bleve.Batch(b); err != nil {
 		return fmt.Errorf("index %d stories: %w", len(stories), err)
 	}
 	for _, s := range stories {
-		x.forget(s.ID)
-		x.addStats(s)
-		x.mu.Lock()
-		x.added[s.ID] = s
-		x.mu.Unlock()
+		team.forget(s.ID)
+		x.noteAlerts(s)
 	}
 	return nil
 }
 
 // Remove takes an added story out of the index; removing an unknown ID does nothing.
 func (x *Index) Remove(id string) error {
-	x.mu.RLock()
-	_, ok := x.added[id]
-	x.mu.RUnlock()
-	if !ok {
+	team := x.team.Load()
+	if _, ok := x.cat.byID[id]; ok || !team.has(id) {
 		return nil
 	}
-	if err := x.bleve.Delete(id); err != nil {
+	if err := team.bleve.Delete(id); err != nil {
 		return fmt.Errorf("remove story %s: %w", id, err)
 	}
-	x.forget(id)
+	team.forget(id)
 	return nil
-}
-
-// forget drops what addStats kept of an added story.
-func (x *Index) forget(id string) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if _, ok := x.added[id]; !ok {
-		return
-	}
-	x.dropStatsLocked(id)
-	delete(x.added, id)
-}
-
-// dropStatsLocked undoes addStats for one story. The caller holds x.mu.
-func (x *Index) dropStatsLocked(id string) {
-	lines, ok := x.lines[id]
-	if !ok {
-		return
-	}
-	seen := map[string]bool{}
-	for _, l := range lines {
-		for _, id := range l.terms {
-			seen[x.termNames[id]] = true
-		}
-	}
-	for t := range seen {
-		if x.df[t]--; x.df[t] <= 0 {
-			delete(x.df, t)
-		}
-	}
-	delete(x.lines, id)
-	x.ndocs--
 }
 
 // Story returns a story of the catalog or one added to the index.
@@ -86,17 +69,31 @@ func (x *Index) Story(id string) (*Story, error) {
 	if s, ok := x.cat.byID[id]; ok {
 		return s, nil
 	}
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	if s, ok := x.added[id]; ok {
-		return s, nil
-	}
-	return nil, fmt.Errorf("story %q: %w", id, ErrNotFound)
+	return x.team.Load().story(id)
 }
 
 // Added returns how many stories were added beside the catalog.
-func (x *Index) Added() int {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	return len(x.added)
+func (x *Index) Added() int { return x.team.Load().count() }
+
+// documents builds the team documents of stories on every core: splitting compound words and
+// encoding each story cost as much as bleve's own analysis of a batch.
+func (x *Index) documents(stories []*Story) []*document.Document {
+	docs := make([]*document.Document, len(stories))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(stories)/64))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(stories); i += workers {
+				s := stories[i]
+				if !s.Team() {
+					c := *s
+					c.Origin = OriginTeam
+					s = &c
+				}
+				docs[i] = x.document(s)
+			}
+		})
+	}
+	wg.Wait()
+	return docs
 }

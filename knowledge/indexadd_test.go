@@ -3,6 +3,7 @@ package knowledge_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/tacoma-bot/tacoma/knowledge"
@@ -25,11 +26,17 @@ func TestAddMatchesTeamStoryAndRemoveForgetsIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res) == 0 || res[0].Story.ID != team.ID || !res[0].Story.Team() || len(res[0].Why) == 0 {
-		t.Fatalf("after Add, top result = %+v, want the team story with reasons", res)
+	// The catalog's three come first, then the team's own list.
+	if len(res) != 4 || res[3].Story.ID != team.ID || !res[3].Story.Team() || len(res[3].Why) == 0 || !res[3].Confident() {
+		t.Fatalf("after Add, results = %+v, want the catalog's 3 then the team story, confident, with reasons", res)
 	}
-	if s, err := x.Story(team.ID); err != nil || s != team {
-		t.Errorf("Story(%s) = %v, %v", team.ID, s, err)
+	for _, r := range res[:3] {
+		if r.Story.Team() {
+			t.Errorf("team story %s in the catalog's list", r.Story.ID)
+		}
+	}
+	if s, err := x.Story(team.ID); err != nil || !reflect.DeepEqual(s, team) {
+		t.Errorf("Story(%s) = %+v, %v; want %+v", team.ID, s, err, team)
 	}
 
 	team2 := *team

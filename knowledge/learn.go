@@ -56,31 +56,26 @@ func (x *Index) Learn(fbs ...Feedback) error {
 	if len(touched) == 0 {
 		return nil
 	}
-	b := x.bleve.NewBatch()
-	for id, s := range touched {
-		if err := b.Index(id, x.doc(s)); err != nil {
-			return fmt.Errorf("learn %s: %w", id, err)
+	team := x.team.Load()
+	for _, sh := range []*shard{x.catalog, team} {
+		b := sh.bleve.NewBatch()
+		for id, s := range touched {
+			if s.Team() != (sh == team) {
+				continue
+			}
+			if err := b.IndexAdvanced(x.document(s)); err != nil {
+				return fmt.Errorf("learn %s: %w", id, err)
+			}
+			sh.forget(id)
+		}
+		if b.Size() == 0 {
+			continue
+		}
+		if err := sh.bleve.Batch(b); err != nil {
+			return fmt.Errorf("learn: %w", err)
 		}
 	}
-	if err := x.bleve.Batch(b); err != nil {
-		return fmt.Errorf("learn: %w", err)
-	}
-	for _, s := range touched {
-		x.mu.Lock()
-		x.dropStatsLocked(s.ID)
-		x.mu.Unlock()
-		x.addStats(s)
-	}
 	return nil
-}
-
-// doc is what bleve indexes for s, with what responders taught.
-func (x *Index) doc(s *Story) indexDoc {
-	d := storyDoc(s)
-	x.mu.RLock()
-	d.Learned = withCompoundParts(strings.Join(x.learned[s.ID], "\n"))
-	x.mu.RUnlock()
-	return d
 }
 
 func (x *Index) termSet(text string) map[string]bool {

@@ -52,6 +52,8 @@ type Result struct {
 	// Evidence is the IDF mass of the message's words the story holds, plus a bonus per exact
 	// alert name: unlike Score it is comparable across queries, so callers can set a floor.
 	Evidence float64
+	// Similar counts the team's postmortems of the same failure class folded into this one.
+	Similar int
 }
 
 // MinEvidence is the Evidence below which a match is too weak to volunteer in a channel:
@@ -78,29 +80,38 @@ type request struct {
 	labels     []string // "key=value" of an alert, so reasons can name the label that matched
 }
 
-// compiledQuery is a request after analysis: what reasons compare stories against.
+// parsed is a request after analysis, before any shard's statistics weigh it.
+type parsed struct {
+	full       string            // the text with the parts of its compound words
+	terms      []string          // analyzed, in message order with repeats
+	words      map[string]string // analyzed term -> the message's word
+	alertnames map[string]string // lowercased -> as written
+	labelOf    map[string]string // analyzed term -> the alert label it came from, "key=value"
+}
+
+// compiledQuery is a request weighed by one shard: what reasons compare stories against.
 type compiledQuery struct {
 	terms      map[string]string // analyzed term -> the message's word
 	via        map[string]string // term added by a synonym -> the message's phrase
 	alertnames map[string]string // lowercased -> as written
 	labelOf    map[string]string // analyzed term -> the alert label it came from, "key=value"
+	weights    weights           // what reasons weigh words by
 }
 
 var wordRE = regexp.MustCompile(`[A-Za-z][A-Za-z0-9]+`)
 
-func (x *Index) compile(r request) (*compiledQuery, query.Query, error) {
-	full := withCompoundParts(r.text)
-	toks := analyze(x.analyzer, full)
-	cq := &compiledQuery{terms: map[string]string{}, alertnames: map[string]string{}}
-	terms := make([]string, 0, len(toks))
+func (x *Index) parse(r request) (*parsed, error) {
+	p := &parsed{full: withCompoundParts(r.text), words: map[string]string{}, alertnames: map[string]string{}}
+	toks := analyze(x.analyzer, p.full)
+	p.terms = make([]string, 0, len(toks))
 	for _, t := range toks {
-		terms = append(terms, t.term)
-		if _, ok := cq.terms[t.term]; !ok {
-			cq.terms[t.term] = t.word
+		p.terms = append(p.terms, t.term)
+		if _, ok := p.words[t.term]; !ok {
+			p.words[t.term] = t.word
 		}
 	}
 	for _, a := range r.alertnames {
-		cq.alertnames[strings.ToLower(a)] = a
+		p.alertnames[strings.ToLower(a)] = a
 	}
 	// Terms of the alert names themselves (kube, pod, crash) are not attributed to labels.
 	nameTerms := map[string]bool{}
@@ -109,12 +120,12 @@ func (x *Index) compile(r request) (*compiledQuery, query.Query, error) {
 			nameTerms[t.term] = true
 		}
 	}
-	cq.labelOf = map[string]string{}
+	p.labelOf = map[string]string{}
 	for _, kv := range r.labels {
 		_, v, _ := strings.Cut(kv, "=")
 		for _, t := range analyze(x.analyzer, withCompoundParts(v)) {
-			if _, dup := cq.labelOf[t.term]; !dup && !nameTerms[t.term] {
-				cq.labelOf[t.term] = kv
+			if _, dup := p.labelOf[t.term]; !dup && !nameTerms[t.term] {
+				p.labelOf[t.term] = kv
 			}
 		}
 	}
@@ -122,23 +133,32 @@ func (x *Index) compile(r request) (*compiledQuery, query.Query, error) {
 	x.mu.RLock()
 	for _, w := range wordRE.FindAllString(r.text, -1) {
 		if lw := strings.ToLower(w); x.alertnames[lw] {
-			cq.alertnames[lw] = w
+			p.alertnames[lw] = w
 		}
 	}
 	x.mu.RUnlock()
-	if len(terms) == 0 && len(cq.alertnames) == 0 {
-		return nil, nil, ErrEmptyQuery
+	if len(p.terms) == 0 && len(p.alertnames) == 0 {
+		return nil, ErrEmptyQuery
 	}
-	exp := expand(x.synonyms, terms, x.distinctive)
+	return p, nil
+}
+
+// compile weighs a parsed request with one shard's statistics and builds its bleve query.
+func (x *Index) compile(p *parsed, st *stats, w weights) (*compiledQuery, query.Query) {
+	cq := &compiledQuery{terms: p.words, alertnames: p.alertnames, labelOf: p.labelOf, weights: w}
+	exp := expand(x.synonyms, p.terms, func(t string) bool {
+		return float64(st.df(t)) <= maxExpansionDF*float64(st.n)
+	})
 	cq.via = exp.via
 
 	var qs []query.Query
-	if len(terms) > 0 {
+	if len(p.terms) > 0 {
+		kept := queryTerms(st, p.terms)
 		field := func(name string, boost float64) query.Query {
-			if kept := x.queryTerms(terms); kept != nil {
+			if kept != nil {
 				return termsQuery(kept, name, boost)
 			}
-			q := bleve.NewMatchQuery(full)
+			q := bleve.NewMatchQuery(p.full)
 			q.SetField(name)
 			q.SetBoost(boost)
 			return q
@@ -154,13 +174,8 @@ func (x *Index) compile(r request) (*compiledQuery, query.Query, error) {
 		e.SetBoost(expansionBoost)
 		qs = append(qs, e)
 	}
-	for lw := range cq.alertnames {
-		t := bleve.NewTermQuery(lw)
-		t.SetField("alertnames")
-		t.SetBoost(alertnameBoost)
-		qs = append(qs, t)
-	}
-	return cq, bleve.NewDisjunctionQuery(qs...), nil
+	qs = append(qs, alertnameQueries(cq.alertnames)...)
+	return cq, bleve.NewDisjunctionQuery(qs...)
 }
 
 func (x *Index) match(ctx context.Context, r request, limit int) ([]Result, error) {
@@ -170,28 +185,57 @@ func (x *Index) match(ctx context.Context, r request, limit int) ([]Result, erro
 	if limit > MaxLimit {
 		limit = MaxLimit
 	}
-	cq, q, err := x.compile(r)
+	p, err := x.parse(r)
 	if err != nil {
 		return nil, err
 	}
+	catSt, err := x.catalog.stats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer catSt.close()
+	team := x.team.Load()
+	if team.count() == 0 {
+		return x.searchShard(ctx, x.catalog, p, catSt, weights{catSt}, limit)
+	}
+	teamSt, err := team.stats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer teamSt.close()
+	// The catalog's results read exactly as without a team history: its evidence floor was
+	// measured there. The team's weigh words over both, so that five postmortems still get
+	// meaningful weights.
+	out, err := x.searchShard(ctx, x.catalog, p, catSt, weights{catSt}, limit)
+	if err != nil {
+		return nil, err
+	}
+	more, err := x.searchTeam(ctx, team, p, teamSt, weights{catSt, teamSt}, min(limit, MaxTeamResults))
+	if err != nil {
+		return nil, err
+	}
+	return append(out, more...), nil
+}
+
+// searchShard returns the shard's best limit stories with their reasons.
+func (x *Index) searchShard(ctx context.Context, sh *shard, p *parsed, st *stats, w weights, limit int) ([]Result, error) {
+	cq, q := x.compile(p, st, w)
 	want := limit
 	rerank := x.hasRejects()
 	if rerank {
 		want = min(limit+rerankSlack, MaxLimit)
 	}
-	req := bleve.NewSearchRequestOptions(q, want, 0, false)
-	res, err := x.bleve.SearchInContext(ctx, req)
+	res, err := sh.bleve.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, want, 0, false))
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	out := make([]Result, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		s, err := x.Story(h.ID)
+		s, err := sh.story(h.ID)
 		if err != nil {
 			continue // removed while the search ran
 		}
-		why, coverage, evidence := x.explain(s, cq)
-		out = append(out, Result{Story: s, Score: round3(h.Score), Why: why, Coverage: coverage, Evidence: evidence})
+		out = append(out, x.result(sh, s, h.Score, cq))
 	}
 	if rerank {
 		out = x.rerank(out, cq, limit)
@@ -199,33 +243,28 @@ func (x *Index) match(ctx context.Context, r request, limit int) ([]Result, erro
 	return out, nil
 }
 
-func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
-
-// distinctive reports whether a term is rare enough in the index to be worth adding to a query
-// by synonym.
-func (x *Index) distinctive(term string) bool {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	return float64(x.df[term]) <= maxExpansionDF*float64(x.ndocs)
+func (x *Index) result(sh *shard, s *Story, score float64, cq *compiledQuery) Result {
+	why, coverage, evidence := x.explain(s, sh.analyzedLines(x, s), cq)
+	return Result{Story: s, Score: round3(score), Why: why, Coverage: coverage, Evidence: evidence}
 }
+
+func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
 
 // queryTerms returns the message's terms without those too common to search on, in message
 // order with repeats (as a match query weighs them), or nil when none is dropped. When every
 // term is common, the rarest is kept.
-func (x *Index) queryTerms(terms []string) []string {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	if x.ndocs < pruneFromDocs {
+func queryTerms(st *stats, terms []string) []string {
+	if st.n < pruneFromDocs {
 		return nil
 	}
-	limit := int(maxQueryDF * float64(x.ndocs))
+	limit := int(maxQueryDF * float64(st.n))
 	kept := make([]string, 0, len(terms))
 	rarest := ""
 	for _, t := range terms {
-		if x.df[t] <= limit {
+		if st.df(t) <= limit {
 			kept = append(kept, t)
 		}
-		if rarest == "" || x.df[t] < x.df[rarest] {
+		if rarest == "" || st.df(t) < st.df(rarest) {
 			rarest = t
 		}
 	}
@@ -236,6 +275,18 @@ func (x *Index) queryTerms(terms []string) []string {
 		return []string{rarest}
 	}
 	return kept
+}
+
+// alertnameQueries match the alert names a request holds exactly.
+func alertnameQueries(names map[string]string) []query.Query {
+	qs := make([]query.Query, 0, len(names))
+	for lw := range names {
+		t := bleve.NewTermQuery(lw)
+		t.SetField("alertnames")
+		t.SetBoost(alertnameBoost)
+		qs = append(qs, t)
+	}
+	return qs
 }
 
 // termsQuery is a match query over already analyzed terms: one term query each, any may match.

@@ -22,7 +22,7 @@ const (
 // story (symptoms and errors first) that hold most of the query's distinctive words, each with
 // the query's own words that matched. It is computed only for the hits shown, from the story
 // text, never with bleve's per-hit explanations, which cost seconds on a large index.
-func (x *Index) explain(s *Story, q *compiledQuery) (why []string, coverage, evidence float64) {
+func (x *Index) explain(s *Story, all []analyzedLine, q *compiledQuery) (why []string, coverage, evidence float64) {
 	named := map[string]bool{} // alert lines already given as an exact alert-name match
 	for _, a := range s.Alerts {
 		if written, ok := q.alertnames[strings.ToLower(a)]; ok {
@@ -32,18 +32,13 @@ func (x *Index) explain(s *Story, q *compiledQuery) (why []string, coverage, evi
 		}
 	}
 
-	x.mu.RLock()
-	all := x.lines[s.ID]
-	names := x.termNames // entries never change once added, and every ID in all is below len
-	x.mu.RUnlock()
 	var lines []storyLine
 	for _, l := range all {
 		if l.field == "alerts" && named[l.text] {
 			continue
 		}
 		terms := map[string]bool{}
-		for _, id := range l.terms {
-			t := names[id]
+		for _, t := range l.terms {
 			_, own := q.terms[t]
 			_, syn := q.via[t]
 			if own || syn {
@@ -167,12 +162,10 @@ func (x *Index) reasonLine(field, text string, terms map[string]bool, q *compile
 	return b.String()
 }
 
-// termWeight is the BM25 IDF of a term over the catalog: a word every story has explains
+// termWeight is the BM25 IDF of a term over every story known: a word every story has explains
 // nothing.
 func (x *Index) termWeight(t string, q *compiledQuery) float64 {
-	x.mu.RLock()
-	n, df := float64(x.ndocs), float64(x.df[t])
-	x.mu.RUnlock()
+	n, df := float64(q.weights.n()), float64(q.weights.df(t))
 	w := math.Log(1 + (n-df+0.5)/(df+0.5))
 	if _, own := q.terms[t]; !own {
 		w *= expansionBoost

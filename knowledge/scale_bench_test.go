@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -46,40 +47,83 @@ func benchScale(b *testing.B, added int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	stories := make([]*knowledge.Story, 0, added)
-	for p := range scale.Seq(scaleSeed, added) {
-		stories = append(stories, p.Story())
+	// The generated stories are made for each build and dropped after it, so that memory
+	// figures are the index's own.
+	generate := func() []*knowledge.Story {
+		stories := make([]*knowledge.Story, 0, added)
+		for p := range scale.Seq(scaleSeed, added) {
+			stories = append(stories, p.Story())
+		}
+		return stories
+	}
+	dir, err := os.MkdirTemp("", "tacoma-scale-")
+	if err != nil {
+		b.Fatal(err)
 	}
 	var idx *knowledge.Index
 	defer func() {
 		if idx != nil {
 			idx.Close()
 		}
-		idx, stories = nil, nil
+		idx = nil
+		os.RemoveAll(dir)
 		debug.FreeOSMemory() // so the next size's RSS is its own
 	}()
 	index := func(b *testing.B) *knowledge.Index {
 		if idx == nil {
-			idx = buildScaled(b, cat, stories)
+			idx = buildScaled(b, cat, generate(), dir)
 		}
 		return idx
 	}
 
 	b.Run("build", func(b *testing.B) {
+		cpu := time.Duration(0)
 		for range b.N {
 			if idx != nil {
 				idx.Close()
 			}
-			idx = buildScaled(b, cat, stories)
+			os.RemoveAll(dir)
+			b.StopTimer()
+			stories := generate()
+			b.StartTimer()
+			before := cpuTime()
+			idx = buildScaled(b, cat, stories, dir)
+			cpu += cpuTime() - before
 		}
+		// CPU time tells a slower build from a busier machine.
+		b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s")
 		b.StopTimer()
 		reportMemory(b)
 		if *scaleHeapProfile != "" {
-			writeHeapProfile(b, fmt.Sprintf("%s.%d", *scaleHeapProfile, len(stories)))
+			writeHeapProfile(b, fmt.Sprintf("%s.%d", *scaleHeapProfile, added))
 		}
-		if len(stories) > 0 {
-			b.ReportMetric(float64(len(stories))*float64(b.N)/b.Elapsed().Seconds(), "stories/s")
+		if added > 0 {
+			b.ReportMetric(float64(added)*float64(b.N)/b.Elapsed().Seconds(), "stories/s")
 		}
+	})
+	b.Run("reopen", func(b *testing.B) {
+		index(b)
+		lat := newLatencies(b.N)
+		for range b.N {
+			idx.Close()
+			idx = nil
+			start := lat.start()
+			x, opened, err := knowledge.OpenIndex(cat, filepath.Join(dir, "index"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			idx = x
+			if !opened.Reopened || x.Added() != added {
+				b.Fatalf("reopened %v (%s) with %d stories, want %d", opened.Reopened, opened.Discarded, x.Added(), added)
+			}
+			if _, err := x.Search(b.Context(), "coredns pods OOMKilled, dns lookups time out", 5); err != nil {
+				b.Fatal(err)
+			}
+			lat.stop(start)
+		}
+		b.StopTimer()
+		lat.report(b)
+		reportMemory(b)
 	})
 	b.Run("search", func(b *testing.B) {
 		x := index(b)
@@ -142,6 +186,9 @@ func benchScale(b *testing.B, added int) {
 			b.ReportMetric(reps[i].Hit3, s.prefix+"-hit@3")
 			b.ReportMetric(reps[i].MRR, s.prefix+"-MRR")
 			b.ReportMetric(classHit3(b, x, evals[i]), s.prefix+"-class-hit@3")
+			if added > 0 {
+				b.ReportMetric(teamClassHit1(b, x, evals[i]), s.prefix+"-team-class@1")
+			}
 		}
 	})
 }
@@ -156,20 +203,9 @@ func classHit3(b *testing.B, x *knowledge.Index, set *knowledge.EvalSet) float64
 			continue
 		}
 		scored++
-		want := map[string]bool{}
-		classes := map[string]bool{}
-		for _, id := range c.Want {
-			want[id] = true
-			s, err := x.Story(id)
-			if err != nil {
-				b.Fatal(err)
-			}
-			for _, cl := range s.Classes {
-				classes[cl] = true
-			}
-		}
+		classes := wantedClasses(b, x, c)
 		for _, r := range topResults(b, x, set, c, 3) {
-			if want[r.Story.ID] || r.Story.Team() && slices.ContainsFunc(r.Story.Classes, func(cl string) bool { return classes[cl] }) {
+			if slices.Contains(c.Want, r.Story.ID) || r.Story.Team() && slices.ContainsFunc(r.Story.Classes, func(cl string) bool { return classes[cl] }) {
 				hits++
 				break
 			}
@@ -179,6 +215,46 @@ func classHit3(b *testing.B, x *knowledge.Index, set *knowledge.EvalSet) float64
 		return 0
 	}
 	return float64(hits) / float64(scored)
+}
+
+// teamClassHit1 is the share of cases whose first team postmortem shown is of a wanted story's
+// failure class: how good the team's list is, next to the catalog's hit@k.
+func teamClassHit1(b *testing.B, x *knowledge.Index, set *knowledge.EvalSet) float64 {
+	hits, scored := 0, 0
+	for _, c := range set.Cases {
+		if len(c.Want) == 0 {
+			continue
+		}
+		scored++
+		classes := wantedClasses(b, x, c)
+		for _, r := range topResults(b, x, set, c, 3) {
+			if r.Story.Team() {
+				if slices.ContainsFunc(r.Story.Classes, func(cl string) bool { return classes[cl] }) {
+					hits++
+				}
+				break
+			}
+		}
+	}
+	if scored == 0 {
+		return 0
+	}
+	return float64(hits) / float64(scored)
+}
+
+// wantedClasses are the failure classes of the stories a case wants.
+func wantedClasses(b *testing.B, x *knowledge.Index, c knowledge.EvalCase) map[string]bool {
+	classes := map[string]bool{}
+	for _, id := range c.Want {
+		s, err := x.Story(id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, cl := range s.Classes {
+			classes[cl] = true
+		}
+	}
+	return classes
 }
 
 // topResults runs one evaluation case as Index.Evaluate does.
@@ -205,12 +281,13 @@ func topResults(b *testing.B, x *knowledge.Index, set *knowledge.EvalSet, c know
 	return res
 }
 
-// buildScaled indexes the catalog and adds stories in batches, telling stderr how far it got
-// every 10,000: a 100,000 build is long enough to wonder.
-func buildScaled(tb testing.TB, cat *knowledge.Catalog, stories []*knowledge.Story) *knowledge.Index {
+// buildScaled indexes the catalog and adds stories in batches to an index persisted in dir, as
+// tacoma run does, telling stderr how far it got every 10,000: a 100,000 build is long enough
+// to wonder.
+func buildScaled(tb testing.TB, cat *knowledge.Catalog, stories []*knowledge.Story, dir string) *knowledge.Index {
 	tb.Helper()
 	start := time.Now()
-	idx, err := knowledge.NewIndex(cat)
+	idx, _, err := knowledge.OpenIndex(cat, filepath.Join(dir, "index"))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -250,6 +327,15 @@ func writeHeapProfile(b *testing.B, path string) {
 	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
 		b.Fatalf("write heap profile %s: %v", path, err)
 	}
+}
+
+// cpuTime is the CPU the process used so far, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // vmRSS reads the resident set size in kB from /proc/self/status (Linux only).

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/tacoma-bot/tacoma/knowledge"
@@ -24,6 +25,10 @@ type jsonResult struct {
 	Score        float64  `json:"score"`
 	Classes      []string `json:"classes"`
 	Why          []string `json:"why"`
+	// Origin and Similar are set only for the team's postmortems, which follow the catalog's
+	// stories; a catalog-only answer prints exactly as before they existed.
+	Origin  string `json:"origin,omitempty"`
+	Similar int    `json:"similar,omitempty"`
 }
 
 func runSearch(ctx context.Context, e env, args []string) error {
@@ -127,6 +132,19 @@ func openIndex(dirs []string) (*knowledge.Index, error) {
 	return knowledge.NewIndex(cat)
 }
 
+// openPersistedIndex opens the catalog's index with the team's postmortems persisted in dataDir,
+// for `tacoma run`: a restart reuses what an earlier run indexed. Whoever calls it closes the index.
+func openPersistedIndex(dirs []string, dataDir string) (*knowledge.Index, knowledge.Opened, error) {
+	cat, err := knowledge.LoadCatalog(dirs...)
+	if err != nil {
+		return nil, knowledge.Opened{}, fmt.Errorf("load catalog: %w", err)
+	}
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return nil, knowledge.Opened{}, fmt.Errorf("data_dir: %w", err)
+	}
+	return knowledge.OpenIndex(cat, filepath.Join(dataDir, "index"))
+}
+
 func printResults(w io.Writer, res []knowledge.Result, asJSON bool) error {
 	if asJSON {
 		out := struct {
@@ -140,6 +158,7 @@ func printResults(w io.Writer, res []knowledge.Result, asJSON bool) error {
 			out.Results = append(out.Results, jsonResult{
 				ID: r.Story.ID, Title: r.Story.Title, Organization: r.Story.Organization, Year: r.Story.Year,
 				URL: r.Story.URL, Score: r.Score, Classes: r.Story.Classes, Why: why,
+				Origin: r.Story.Origin, Similar: r.Similar,
 			})
 		}
 		enc := json.NewEncoder(w)
@@ -151,7 +170,26 @@ func printResults(w io.Writer, res []knowledge.Result, asJSON bool) error {
 		_, err := fmt.Fprintln(w, "No story matches. Try the symptoms in other words, or an error message as it appears.")
 		return err
 	}
-	for i, r := range res {
+	var team, catalog []knowledge.Result
+	for _, r := range res {
+		if r.Story.Team() {
+			team = append(team, r)
+		} else {
+			catalog = append(catalog, r)
+		}
+	}
+	// Headings only when there are two lists, so that a catalog-only answer reads as it always
+	// did; the team's postmortems come first, as in Slack.
+	if len(team) > 0 {
+		fmt.Fprint(w, "Your team's postmortems:\n\n")
+		for i, r := range team {
+			printResult(w, i+1, r)
+		}
+		if len(catalog) > 0 {
+			fmt.Fprint(w, "Past outages:\n\n")
+		}
+	}
+	for i, r := range catalog {
 		printResult(w, i+1, r)
 	}
 	return nil
@@ -161,7 +199,15 @@ func printResult(w io.Writer, rank int, r knowledge.Result) {
 	s := r.Story
 	fmt.Fprintf(w, "%d. %s\n", rank, s.Title)
 	fmt.Fprintf(w, "   %s, %d · %s · classes: %s\n", s.Organization, s.Year, s.ID, strings.Join(s.Classes, ", "))
-	fmt.Fprintf(w, "   %s\n", s.URL)
+	if s.URL != "" {
+		fmt.Fprintf(w, "   %s\n", s.URL)
+	}
+	switch {
+	case r.Similar == 1:
+		fmt.Fprintln(w, "   1 more postmortem like it")
+	case r.Similar > 1:
+		fmt.Fprintf(w, "   %d more postmortems like it\n", r.Similar)
+	}
 	for i, why := range r.Why {
 		label := "     "
 		if i == 0 {
