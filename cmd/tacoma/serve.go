@@ -52,7 +52,7 @@ func runBot(ctx context.Context, e env, args []string) error {
 	}
 	defer func() { _ = log.Sync() }()
 
-	idx, err := openIndex(c.Catalog.Dirs)
+	idx, opened, err := openPersistedIndex(c.Catalog.Dirs, c.DataDir)
 	if err != nil {
 		return err
 	}
@@ -65,16 +65,26 @@ func runBot(ctx context.Context, e env, args []string) error {
 	if err := importFeedbackLog(ctx, st, c.DataDir, log); err != nil {
 		return err
 	}
+	source, err := storeSource(c.storeDSN())
+	if err != nil {
+		return err
+	}
+	load := historyLoad{st: st, idx: idx, source: source, opened: opened, log: log.Named("history")}
+	if !slackMode {
+		load.progress = e.stderr
+	}
 	loadedAt := time.Now()
-	pms, verdicts, err := loadHistory(ctx, st, idx)
+	hist, err := loadHistory(ctx, load)
 	if err != nil {
 		return err
 	}
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	watched := make(chan struct{})
-	go func() { defer close(watched); watchHistory(watchCtx, st, idx, loadedAt, log.Named("history")) }()
+	go func() {
+		defer close(watched)
+		watchHistory(watchCtx, st, idx, loadedAt, hist.mark, log.Named("history"))
+	}()
 	defer func() { stopWatch(); <-watched }() // before the store closes
-	log.Info("team history loaded", zap.Int("postmortems", pms), zap.Int("verdicts", verdicts), zap.String("store", st.Dialect()))
 	h, err := handlers.New(c.Suggest, idx, st, log.Named("handlers"))
 	if err != nil {
 		return err
