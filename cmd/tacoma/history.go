@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/tacoma-bot/tacoma/knowledge"
 	"github.com/tacoma-bot/tacoma/knowledge/postmortem"
@@ -175,23 +176,43 @@ func (l historyLoad) rebuild(ctx context.Context, reason string) (history, error
 		return h, err
 	}
 	r := newRebuildProgress(l.log, l.progress, total)
-	batch := make([]*knowledge.Story, 0, historyBatch)
-	// A full batch waits for the next postmortem, so that the last one, which gets the mark, is
-	// never empty.
-	err = l.st.EachPostmortem(ctx, postmortem.Final, func(p *postmortem.Postmortem) error {
-		if len(batch) == historyBatch {
-			if err := l.idx.Add(batch...); err != nil {
+	// The store is read while the index takes the batch before: each costs about a third of
+	// the other, so the two overlap.
+	g, gctx := errgroup.WithContext(ctx)
+	batches := make(chan []*knowledge.Story, 2)
+	var batch []*knowledge.Story
+	g.Go(func() error {
+		defer close(batches)
+		next := make([]*knowledge.Story, 0, historyBatch)
+		// A full batch waits for the next postmortem, so that the last one, which gets the
+		// mark, is never empty.
+		err := l.st.EachPostmortem(gctx, postmortem.Final, func(p *postmortem.Postmortem) error {
+			if len(next) == historyBatch {
+				select {
+				case batches <- next:
+				case <-gctx.Done():
+					return gctx.Err()
+				}
+				next = make([]*knowledge.Story, 0, historyBatch)
+			}
+			next = append(next, p.Story())
+			h.mark.Through = latest(h.mark.Through, p.UpdatedAt)
+			return nil
+		})
+		batch = next
+		return err
+	})
+	g.Go(func() error {
+		for b := range batches {
+			if err := l.idx.Add(b...); err != nil {
 				return err
 			}
-			h.indexed += len(batch)
+			h.indexed += len(b)
 			r.indexed(h.indexed)
-			batch = batch[:0]
 		}
-		batch = append(batch, p.Story())
-		h.mark.Through = latest(h.mark.Through, p.UpdatedAt)
 		return nil
 	})
-	if err != nil {
+	if err := g.Wait(); err != nil {
 		return h, err
 	}
 	if err := l.idx.AddMarked(h.mark, batch...); err != nil {
