@@ -145,6 +145,7 @@ func (a *Alerts) post(ctx context.Context, st *groupState, g *alert.Group, msg *
 	// own postmortems only when sure, as for a message nobody asked about.
 	l := split(res)
 	l.team = confident(l.team)
+	l.team = l.team[:min(len(l.team), maxTeamShown)]
 	if l.empty() {
 		return
 	}

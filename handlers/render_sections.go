@@ -31,10 +31,14 @@ func (l lists) shown() []knowledge.Result {
 	return append(append([]knowledge.Result(nil), l.team...), l.catalog...)
 }
 
+// maxTeamShown is how many of the team's postmortems a reply shows, above the catalog's stories.
+const maxTeamShown = 2
+
 func (l lists) empty() bool { return len(l.team) == 0 && len(l.catalog) == 0 }
 
-// best returns the strongest head of the two lists, by Evidence (comparable across them, unlike
-// Score), and false when both are empty.
+// best returns the stronger head of the two lists by Evidence, the measure Confident holds each
+// to (each list weighs words over its own counts, so the two are alike, not equal), and false
+// when both are empty.
 func (l lists) best() (knowledge.Result, bool) {
 	switch {
 	case len(l.team) == 0 && len(l.catalog) == 0:

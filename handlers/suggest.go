@@ -71,7 +71,7 @@ func (h *Handler) HandleMessage(ctx context.Context, m bot.Message) (*bot.Reply,
 			return nil, nil
 		}
 	}
-	l.team = l.team[:min(len(l.team), knowledge.MaxTeamResults)]
+	l.team = l.team[:min(len(l.team), maxTeamShown)]
 	l.catalog = l.catalog[:min(len(l.catalog), h.cfg.MaxResults)]
 	if l.empty() {
 		return &bot.Reply{Text: nothingFound(len(res) > 0)}, nil

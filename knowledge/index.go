@@ -1,10 +1,10 @@
 package knowledge
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -12,16 +12,26 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 )
 
+// ErrClosed is returned by an index used after Close.
+var ErrClosed = errors.New("index closed")
+
 // Index matches messages and alerts against the catalog and the team's postmortems, and says
 // why. It is safe for concurrent use. Close releases it.
 type Index struct {
 	cat      *Catalog
-	catalog  *shard                // the catalog's stories, in memory
-	team     atomic.Pointer[shard] // the team's postmortems: in memory, or persisted by OpenIndex
+	catalog  *shard // the catalog's stories, in memory
 	analyzer analysis.Analyzer
 	keyword  analysis.Analyzer // exact alert names and classes
 	synonyms []compiledGroup
 	dir      string // where the team's postmortems persist; "" in memory
+
+	// life is held for reading while the team's shard is in use, and for writing to replace or
+	// close it; write lets one writer at a time change it, so that a re-index made from a story
+	// read earlier never undoes a newer version.
+	life   sync.RWMutex
+	write  sync.Mutex
+	team   *shard // the team's postmortems: in memory, or persisted by OpenIndex
+	closed bool
 
 	mu         sync.RWMutex
 	alertnames map[string]bool              // lowercased alert names some story lists
@@ -56,7 +66,7 @@ func NewIndex(cat *Catalog) (*Index, error) {
 		x.Close()
 		return nil, err
 	}
-	x.team.Store(newShard(team, nil))
+	x.team = newShard(team, nil)
 	return x, nil
 }
 
@@ -66,7 +76,11 @@ func newIndex(cat *Catalog) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, _ := newMapping()
+	m, err := newMapping()
+	if err != nil {
+		bi.Close()
+		return nil, fmt.Errorf("index mapping: %w", err)
+	}
 	an, err := newCachingAnalyzer(m.AnalyzerNamed(analyzerName))
 	if err != nil {
 		bi.Close()
@@ -113,15 +127,44 @@ func newMemBleve() (bleve.Index, error) {
 	return bi, nil
 }
 
-// Close releases the index.
+// Close releases the index once searches and changes under way are done; closing again does
+// nothing.
 func (x *Index) Close() error {
+	x.life.Lock()
+	defer x.life.Unlock()
+	if x.closed {
+		return nil
+	}
+	x.closed = true
 	err := x.catalog.bleve.Close()
-	if team := x.team.Load(); team != nil {
-		if terr := team.bleve.Close(); terr != nil && err == nil {
-			err = fmt.Errorf("close %s: %w", x.dir, terr)
-		}
+	if x.team == nil {
+		return err // failed while opening
+	}
+	if terr := x.team.bleve.Close(); terr != nil && err == nil {
+		err = fmt.Errorf("close %s: %w", x.dir, terr)
 	}
 	return err
+}
+
+// changeTeam returns the team's shard for one writer to change until done is called.
+func (x *Index) changeTeam() (team *shard, done func(), err error) {
+	x.write.Lock()
+	team, release, err := x.teamShard()
+	if err != nil {
+		x.write.Unlock()
+		return nil, nil, err
+	}
+	return team, func() { release(); x.write.Unlock() }, nil
+}
+
+// teamShard returns the team's shard for use until done is called.
+func (x *Index) teamShard() (team *shard, done func(), err error) {
+	x.life.RLock()
+	if x.closed {
+		x.life.RUnlock()
+		return nil, nil, ErrClosed
+	}
+	return x.team, x.life.RUnlock, nil
 }
 
 // Catalog returns the catalog the index was built from.

@@ -19,7 +19,11 @@ func (x *Index) Add(stories ...*Story) error {
 // add indexes stories into the team's shard in one batch, with the persisted mark when there is
 // one, so that the mark never claims a story the index lost.
 func (x *Index) add(mark *Mark, stories []*Story) error {
-	team := x.team.Load()
+	team, done, err := x.changeTeam()
+	if err != nil {
+		return err
+	}
+	defer done()
 	for _, s := range stories {
 		if strings.TrimSpace(s.ID) == "" {
 			return fmt.Errorf("add story %q: no id", s.Title)
@@ -53,7 +57,11 @@ func (x *Index) add(mark *Mark, stories []*Story) error {
 
 // Remove takes an added story out of the index; removing an unknown ID does nothing.
 func (x *Index) Remove(id string) error {
-	team := x.team.Load()
+	team, done, err := x.changeTeam()
+	if err != nil {
+		return err
+	}
+	defer done()
 	if _, ok := x.cat.byID[id]; ok || !team.has(id) {
 		return nil
 	}
@@ -66,14 +74,32 @@ func (x *Index) Remove(id string) error {
 
 // Story returns a story of the catalog or one added to the index.
 func (x *Index) Story(id string) (*Story, error) {
+	team, done, err := x.teamShard()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return x.story(team, id)
+}
+
+// story returns a story of the catalog or of the team's shard, which the caller holds.
+func (x *Index) story(team *shard, id string) (*Story, error) {
 	if s, ok := x.cat.byID[id]; ok {
 		return s, nil
 	}
-	return x.team.Load().story(id)
+	return team.story(id)
 }
 
-// Added returns how many stories were added beside the catalog.
-func (x *Index) Added() int { return x.team.Load().count() }
+// Added returns how many stories were added beside the catalog, 0 when it cannot tell.
+func (x *Index) Added() int {
+	team, done, err := x.teamShard()
+	if err != nil {
+		return 0
+	}
+	defer done()
+	n, _ := team.count()
+	return n
+}
 
 // documents builds the team documents of stories on every core: splitting compound words and
 // encoding each story cost as much as bleve's own analysis of a batch.

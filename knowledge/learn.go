@@ -26,10 +26,17 @@ const (
 // the message it helped with, and one marked not relevant ranks lower for similar messages.
 // Verdicts without the message, or for stories no longer indexed, are skipped.
 func (x *Index) Learn(fbs ...Feedback) error {
+	// A story is read and indexed again under the writers' lock: a newer version added
+	// meanwhile would otherwise be replaced by the one read here.
+	team, done, err := x.changeTeam()
+	if err != nil {
+		return err
+	}
+	defer done()
 	touched := map[string]*Story{}
 	for _, fb := range fbs {
 		q := strings.TrimSpace(fb.Query)
-		s, err := x.Story(fb.StoryID)
+		s, err := x.story(team, fb.StoryID)
 		if q == "" || err != nil {
 			continue
 		}
@@ -56,7 +63,6 @@ func (x *Index) Learn(fbs ...Feedback) error {
 	if len(touched) == 0 {
 		return nil
 	}
-	team := x.team.Load()
 	for _, sh := range []*shard{x.catalog, team} {
 		b := sh.bleve.NewBatch()
 		for id, s := range touched {

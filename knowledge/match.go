@@ -63,13 +63,15 @@ const MinEvidence = 6.0
 // Confident reports whether the result has enough evidence to be offered unasked.
 func (r Result) Confident() bool { return r.Evidence >= MinEvidence }
 
-// Search returns up to limit stories that best match text, a responder's message.
+// Search returns the stories that best match text, a responder's message: the catalog's best
+// limit, then the team's best postmortems, one per failure class, min(limit, MaxTeamResults)
+// at most. Each list is ranked on its own.
 func (x *Index) Search(ctx context.Context, text string, limit int) ([]Result, error) {
 	return x.match(ctx, request{text: text}, limit)
 }
 
-// MatchAlert returns up to limit stories that best match an alert group: its alert names count
-// exactly, its labels and annotations as text.
+// MatchAlert returns the stories that best match an alert group, in two lists as Search does:
+// its alert names count exactly, its labels and annotations as text.
 func (x *Index) MatchAlert(ctx context.Context, g *alert.Group, limit int) ([]Result, error) {
 	return x.match(ctx, request{text: g.Text(), alertnames: g.AlertNames(), labels: g.Labels()}, limit)
 }
@@ -189,13 +191,20 @@ func (x *Index) match(ctx context.Context, r request, limit int) ([]Result, erro
 	if err != nil {
 		return nil, err
 	}
+	team, done, err := x.teamShard()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	catSt, err := x.catalog.stats(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer catSt.close()
-	team := x.team.Load()
-	if team.count() == 0 {
+	if n, err := team.count(); err != nil || n == 0 {
+		if err != nil {
+			return nil, fmt.Errorf("the team's postmortems: %w", err)
+		}
 		return x.searchShard(ctx, x.catalog, p, catSt, weights{catSt}, limit)
 	}
 	teamSt, err := team.stats(ctx)
@@ -232,10 +241,16 @@ func (x *Index) searchShard(ctx context.Context, sh *shard, p *parsed, st *stats
 	out := make([]Result, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		s, err := sh.story(h.ID)
-		if err != nil {
+		if errors.Is(err, ErrNotFound) {
 			continue // removed while the search ran
 		}
+		if err != nil {
+			return nil, err
+		}
 		out = append(out, x.result(sh, s, h.Score, cq))
+	}
+	if st.err != nil {
+		return nil, st.err
 	}
 	if rerank {
 		out = x.rerank(out, cq, limit)

@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
-	"strings"
+	"syscall"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"go.etcd.io/bbolt"
 )
 
 // Mark says what a persisted index of the team's postmortems holds, in its owner's terms: the
@@ -25,9 +27,10 @@ type Mark struct {
 const (
 	markKey   = "tacoma.mark"
 	schemaKey = "tacoma.schema"
-	// analysisVersion changes with anything that changes the indexed terms outside the
-	// mapping, such as how compound words are split, so that older indexes are rebuilt.
-	analysisVersion = "1"
+	// layoutVersion changes with anything an index holds that the mapping does not describe:
+	// how documents are built (document.go, storyDoc), the stored Story's JSON, how compound
+	// words are split. An index of another version is rebuilt.
+	layoutVersion = "1"
 )
 
 func (m *Mark) encode() ([]byte, error) {
@@ -61,7 +64,7 @@ func OpenIndex(cat *Catalog, dir string) (*Index, Opened, error) {
 		x.Close()
 		return nil, opened, err
 	}
-	x.team.Store(newShard(team, nil))
+	x.team = newShard(team, nil)
 	x.dir = dir
 	if err := x.noteTeamAlerts(); err != nil {
 		x.Close()
@@ -80,8 +83,10 @@ func openTeam(dir string) (bleve.Index, Opened, error) {
 	if _, err := os.Stat(dir); err == nil {
 		bi, err := bleve.OpenUsing(dir, runtimeConfig())
 		switch {
-		case err != nil && strings.Contains(err.Error(), "timeout"):
+		case errors.Is(err, bbolt.ErrTimeout):
 			return nil, opened, fmt.Errorf("open index %s: another process holds it (one tacoma per data_dir)", dir)
+		case transient(err):
+			return nil, opened, fmt.Errorf("open index %s: %w", dir, err) // the index may be fine
 		case err != nil:
 			opened.Discarded = fmt.Sprintf("unreadable: %v", err)
 		default:
@@ -126,6 +131,13 @@ func openTeam(dir string) (bleve.Index, Opened, error) {
 	return bi, opened, nil
 }
 
+// transient reports an error that says nothing about the index itself: it is kept for the next
+// start rather than discarded.
+func transient(err error) bool {
+	return errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EMFILE) ||
+		errors.Is(err, syscall.ENFILE) || errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.ENOMEM)
+}
+
 // runtimeConfig: a held lock fails in a second instead of blocking forever. Batches return once
 // on disk: with "unsafe_batch" even Close leaves the last ones unwritten.
 func runtimeConfig() map[string]any {
@@ -142,13 +154,13 @@ func schemaID() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("index mapping: %w", err)
 	}
-	sum := sha256.Sum256(append(raw, analysisVersion...))
+	sum := sha256.Sum256(append(raw, layoutVersion...))
 	return hex.EncodeToString(sum[:8]), nil
 }
 
 // noteTeamAlerts remembers the alert names of the stories a reopened index holds.
 func (x *Index) noteTeamAlerts() error {
-	d, err := x.team.Load().bleve.FieldDict("alertnames")
+	d, err := x.team.bleve.FieldDict("alertnames")
 	if err != nil {
 		return fmt.Errorf("read index %s: %w", x.dir, err)
 	}
@@ -170,7 +182,12 @@ func (x *Index) noteTeamAlerts() error {
 // Mark returns the mark of a persisted index, and false when it has none: new, discarded or
 // filled without one.
 func (x *Index) Mark() (Mark, bool) {
-	raw, err := x.team.Load().bleve.GetInternal([]byte(markKey))
+	team, done, err := x.teamShard()
+	if err != nil {
+		return Mark{}, false
+	}
+	defer done()
+	raw, err := team.bleve.GetInternal([]byte(markKey))
 	if err != nil || len(raw) == 0 {
 		return Mark{}, false
 	}
@@ -186,27 +203,36 @@ func (x *Index) AddMarked(m Mark, stories ...*Story) error {
 	return x.add(&m, stories)
 }
 
-// Reset drops every added story and the mark, so the owner can refill the index. Searches that
-// run meanwhile may fail.
+// Reset drops every added story and the mark, so the owner can refill the index. It waits for
+// searches under way. When the emptied index cannot be created on disk again, the team's
+// postmortems are kept in memory until the next start, and the error says why.
 func (x *Index) Reset() error {
-	if x.dir == "" {
-		bi, err := newMemBleve()
-		if err != nil {
-			return err
+	x.write.Lock()
+	defer x.write.Unlock()
+	x.life.Lock()
+	defer x.life.Unlock()
+	if x.closed {
+		return ErrClosed
+	}
+	err := x.team.bleve.Close()
+	if err == nil && x.dir != "" {
+		err = os.RemoveAll(x.dir)
+	}
+	var bi bleve.Index
+	if err == nil && x.dir != "" {
+		bi, _, err = openTeam(x.dir)
+	}
+	if bi == nil {
+		mem, merr := newMemBleve()
+		if merr != nil {
+			return errors.Join(err, merr)
 		}
-		return x.team.Swap(newShard(bi, nil)).bleve.Close()
+		bi = mem
 	}
-	if err := x.team.Load().bleve.Close(); err != nil {
-		return fmt.Errorf("close index %s: %w", x.dir, err)
-	}
-	if err := os.RemoveAll(x.dir); err != nil {
-		return fmt.Errorf("remove index %s: %w", x.dir, err)
-	}
-	bi, _, err := openTeam(x.dir)
+	x.team = newShard(bi, nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("empty index %s: %w", x.dir, err)
 	}
-	x.team.Store(newShard(bi, nil))
 	return nil
 }
 

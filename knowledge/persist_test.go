@@ -1,12 +1,14 @@
 package knowledge_test
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -242,5 +244,74 @@ func TestOpenIndexReusesAnEmptyIndex(t *testing.T) {
 	}
 	if err := idx.AddMarked(knowledge.Mark{Source: "s"}, teamStories(1)...); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestCloseTwiceAndUseAfterClose(t *testing.T) {
+	idx, _ := openIndex(t, filepath.Join(t.TempDir(), "index"))
+	if err := idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Close(); err != nil {
+		t.Errorf("second Close = %v, want nil", err)
+	}
+	if _, err := idx.Search(t.Context(), ledgerQuery, 3); !errors.Is(err, knowledge.ErrClosed) {
+		t.Errorf("Search after Close = %v, want ErrClosed", err)
+	}
+	if err := idx.Add(teamStories(1)...); !errors.Is(err, knowledge.ErrClosed) {
+		t.Errorf("Add after Close = %v, want ErrClosed", err)
+	}
+	if err := idx.Reset(); !errors.Is(err, knowledge.ErrClosed) {
+		t.Errorf("Reset after Close = %v, want ErrClosed", err)
+	}
+}
+
+// A verdict re-indexes the story it is about; a newer version added meanwhile must survive it,
+// and a story removed meanwhile must stay removed.
+func TestLearnNeverUndoesAConcurrentChange(t *testing.T) {
+	idx, _ := openIndex(t, filepath.Join(t.TempDir(), "index"))
+	defer idx.Close()
+	for round := range 20 {
+		v1 := teamStories(1)[0]
+		v2 := *v1
+		v2.Title = fmt.Sprintf("Ledger reconciler deadlock, round %d", round)
+		if err := idx.Add(v1); err != nil {
+			t.Fatal(err)
+		}
+		fb := knowledge.Feedback{StoryID: v1.ID, Verdict: knowledge.Helpful, Query: fmt.Sprintf("invoices stuck %d", round)}
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			if err := idx.Add(&v2); err != nil {
+				t.Error(err)
+			}
+		})
+		wg.Go(func() {
+			if err := idx.Learn(fb); err != nil {
+				t.Error(err)
+			}
+		})
+		wg.Go(func() {
+			if _, err := idx.Search(t.Context(), ledgerQuery, 3); err != nil {
+				t.Error(err)
+			}
+		})
+		wg.Wait()
+		if s, err := idx.Story(v1.ID); err != nil || s.Title != v2.Title {
+			t.Fatalf("round %d: story = %v, %v; want the newer title %q", round, s, err, v2.Title)
+		}
+		wg.Go(func() {
+			if err := idx.Remove(v1.ID); err != nil {
+				t.Error(err)
+			}
+		})
+		wg.Go(func() {
+			if err := idx.Learn(fb); err != nil {
+				t.Error(err)
+			}
+		})
+		wg.Wait()
+		if _, err := idx.Story(v1.ID); !errors.Is(err, knowledge.ErrNotFound) {
+			t.Fatalf("round %d: a removed story came back: %v", round, err)
+		}
 	}
 }

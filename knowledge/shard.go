@@ -22,6 +22,7 @@ type shard struct {
 
 	mu    sync.Mutex
 	lines map[string][]analyzedLine // analyzed lines of stories recently shown
+	gen   uint64                    // bumped by forget, so lines analyzed before a change are not kept
 }
 
 // storyField holds a team story as JSON, stored and not indexed.
@@ -73,29 +74,33 @@ func (s *shard) has(id string) bool {
 }
 
 // count is how many stories the shard holds.
-func (s *shard) count() int {
+func (s *shard) count() (int, error) {
 	n, err := s.bleve.DocCount()
 	if err != nil {
-		return 0
+		return 0, fmt.Errorf("count stories: %w", err)
 	}
-	return int(n)
+	return int(n), nil
 }
 
 // analyzedLines returns st's lines with their analyzed terms, from the cache when it can.
 func (s *shard) analyzedLines(x *Index, st *Story) []analyzedLine {
 	s.mu.Lock()
 	l, ok := s.lines[st.ID]
+	gen := s.gen
 	s.mu.Unlock()
 	if ok {
 		return l
 	}
 	l = x.analyzeStory(st)
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gen != gen {
+		return l // the story changed meanwhile: good for this search, not for the next
+	}
 	if len(s.lines) >= maxCachedLines && s.stories == nil {
 		clear(s.lines) // cheap to recompute: a story's lines analyze in tens of microseconds
 	}
 	s.lines[st.ID] = l
-	s.mu.Unlock()
 	return l
 }
 
@@ -103,6 +108,7 @@ func (s *shard) analyzedLines(x *Index, st *Story) []analyzedLine {
 func (s *shard) forget(id string) {
 	s.mu.Lock()
 	delete(s.lines, id)
+	s.gen++
 	s.mu.Unlock()
 }
 
@@ -113,6 +119,7 @@ type stats struct {
 	r     index.IndexReader
 	n     int
 	cache map[string]int
+	err   error // the first lookup that failed: the query's weights cannot be trusted
 }
 
 func (s *shard) stats(ctx context.Context) (*stats, error) {
@@ -138,11 +145,15 @@ func (st *stats) df(term string) int {
 	if n, ok := st.cache[term]; ok {
 		return n
 	}
-	n := 0
-	if tfr, err := st.r.TermFieldReader(st.ctx, []byte(term), "_all", false, false, false); err == nil {
-		n = int(tfr.Count())
-		tfr.Close()
+	tfr, err := st.r.TermFieldReader(st.ctx, []byte(term), "_all", false, false, false)
+	if err != nil {
+		if st.err == nil {
+			st.err = fmt.Errorf("look up %q: %w", term, err)
+		}
+		return 0
 	}
+	n := int(tfr.Count())
+	tfr.Close()
 	st.cache[term] = n
 	return n
 }

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -9,10 +10,10 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
-// MaxTeamResults is how many of the team's postmortems one search returns after the catalog's
-// stories: one per failure class, so that a history holding the same failure many times shows
-// it once, with how many more there are.
-const MaxTeamResults = 2
+// MaxTeamResults is how many of the team's postmortems one search returns at most after the
+// catalog's stories: one per failure class, so that a history holding the same failure many
+// times shows it once, with how many more there are among its closest.
+const MaxTeamResults = 4
 
 // teamFetch is how many of the team's best postmortems are read to fold them by class.
 const teamFetch = 40
@@ -33,8 +34,11 @@ func (x *Index) searchTeam(ctx context.Context, team *shard, p *parsed, st *stat
 	similar := map[string]int{}
 	for _, h := range res.Hits {
 		s, err := team.story(h.ID)
-		if err != nil {
+		if errors.Is(err, ErrNotFound) {
 			continue // removed while the search ran
+		}
+		if err != nil {
+			return nil, err
 		}
 		key := classKey(s)
 		if _, seen := similar[key]; seen {
@@ -53,6 +57,9 @@ func (x *Index) searchTeam(ctx context.Context, team *shard, p *parsed, st *stat
 		r := x.result(team, k.s, k.score, cq)
 		r.Similar = similar[classKey(k.s)]
 		out = append(out, r)
+	}
+	if st.err != nil {
+		return nil, st.err
 	}
 	if slack > 0 {
 		out = x.rerank(out, cq, limit)

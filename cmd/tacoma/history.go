@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"time"
 
 	"go.uber.org/zap"
@@ -119,37 +120,60 @@ func (l historyLoad) sync(ctx context.Context) (history, error) {
 // behind the mark's back, and the returned history has a reason to rebuild.
 func (l historyLoad) catchUp(ctx context.Context, mark knowledge.Mark) (history, error) {
 	h := history{how: indexReopened, mark: mark}
-	ps, err := l.st.UpdatedSince(ctx, postmortem.Final, mark.Through.Add(-catchUpSlack(l.st.Dialect())))
-	if err != nil {
-		return h, err
-	}
-	var stories []*knowledge.Story
-	for _, p := range ps {
-		// Saves the mark covers were indexed when it was written, unless a lagging clock
-		// stamped one that came later: those are the ones the index lacks.
-		if !p.UpdatedAt.After(mark.Through) && l.has(p.ID) {
-			continue
-		}
-		stories = append(stories, p.Story())
-		h.mark.Through = latest(h.mark.Through, p.UpdatedAt)
-	}
-	// One batch however many: the mark must come with the last, and a crash before it only
-	// means reading the same ones again.
-	if len(stories) > 0 {
-		if err := l.idx.AddMarked(h.mark, stories...); err != nil {
+	for attempt := 0; ; attempt++ {
+		if err := l.addSince(ctx, &h); err != nil {
 			return h, err
 		}
-		h.how, h.indexed = indexCaughtUp, len(stories)
-	}
-	want, err := l.st.CountPostmortems(ctx, postmortem.Final)
-	if err != nil {
-		return h, err
-	}
-	h.postmortems = l.idx.Added()
-	if h.postmortems != want {
+		want, err := l.st.CountPostmortems(ctx, postmortem.Final)
+		if err != nil {
+			return h, err
+		}
+		h.postmortems = l.idx.Added()
+		if h.postmortems == want {
+			h.reason = ""
+			return h, nil
+		}
 		h.reason = fmt.Sprintf("the index holds %d postmortems, the store %d", h.postmortems, want)
+		// A save between reading and counting (another replica, tacoma import) is caught up
+		// by reading once more; only a disagreement that stays means a rebuild.
+		if attempt == 1 {
+			return h, nil
+		}
 	}
-	return h, nil
+}
+
+// addSince indexes the postmortems saved since h's mark, streaming them in batches, with the
+// moved mark on the last batch only: a crash before it means reading the same ones again.
+func (l historyLoad) addSince(ctx context.Context, h *history) error {
+	since := h.mark.Through
+	var batch []*knowledge.Story
+	err := l.st.EachUpdatedSince(ctx, postmortem.Final, since.Add(-catchUpSlack(l.st.Dialect())), func(p *postmortem.Postmortem) error {
+		s := p.Story()
+		// A save the mark covers was indexed when the mark was written, unless a lagging clock
+		// stamped a later change before it: those differ from what the index holds.
+		if !p.UpdatedAt.After(since) && l.holds(s) {
+			return nil
+		}
+		if len(batch) == historyBatch {
+			if err := l.idx.Add(batch...); err != nil {
+				return err
+			}
+			h.indexed += len(batch)
+			batch = make([]*knowledge.Story, 0, historyBatch)
+		}
+		batch = append(batch, s)
+		h.mark.Through = latest(h.mark.Through, p.UpdatedAt)
+		return nil
+	})
+	if err != nil || len(batch) == 0 {
+		return err
+	}
+	if err := l.idx.AddMarked(h.mark, batch...); err != nil {
+		return err
+	}
+	h.indexed += len(batch)
+	h.how = indexCaughtUp
+	return nil
 }
 
 // catchUpSlack is how far before the mark catching up reads again. Replicas on PostgreSQL stamp
@@ -224,10 +248,10 @@ func (l historyLoad) rebuild(ctx context.Context, reason string) (history, error
 	return h, nil
 }
 
-// has reports whether the index holds a story of that ID.
-func (l historyLoad) has(id string) bool {
-	_, err := l.idx.Story(id)
-	return err == nil
+// holds reports whether the index holds s as it is.
+func (l historyLoad) holds(s *knowledge.Story) bool {
+	got, err := l.idx.Story(s.ID)
+	return err == nil && reflect.DeepEqual(got, s)
 }
 
 func latest(a, b time.Time) time.Time {

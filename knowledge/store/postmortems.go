@@ -219,19 +219,34 @@ func (s *Store) CountPostmortems(ctx context.Context, status string) (int, error
 // UpdatedSince returns the postmortems of that status ("" for all) saved after since, oldest
 // save first: how replicas learn of postmortems another one finished or imported.
 func (s *Store) UpdatedSince(ctx context.Context, status string, since time.Time) ([]*postmortem.Postmortem, error) {
+	var out []*postmortem.Postmortem
+	err := s.EachUpdatedSince(ctx, status, since, func(p *postmortem.Postmortem) error {
+		out = append(out, p)
+		return nil
+	})
+	return out, err
+}
+
+// EachUpdatedSince is UpdatedSince one postmortem at a time, so that any number fits in memory.
+// It stops at fn's first error and returns it unwrapped.
+func (s *Store) EachUpdatedSince(ctx context.Context, status string, since time.Time, fn func(*postmortem.Postmortem) error) error {
 	query := `SELECT ` + columns + ` FROM postmortems WHERE updated_at > ? AND (? = '' OR status = ?) ORDER BY updated_at, id`
 	rows, err := s.db.QueryContext(ctx, s.d.bind(query), s.d.timeArg(storedTime(since)), status, status)
 	if err != nil {
-		return nil, fmt.Errorf("postmortems updated since %s: %w", since.Format(time.RFC3339), err)
+		return fmt.Errorf("postmortems updated since %s: %w", since.Format(time.RFC3339), err)
 	}
 	defer rows.Close()
-	var out []*postmortem.Postmortem
 	for rows.Next() {
 		p, err := scanPostmortem(rows)
 		if err != nil {
-			return nil, fmt.Errorf("postmortems updated since %s: %w", since.Format(time.RFC3339), err)
+			return fmt.Errorf("postmortems updated since %s: %w", since.Format(time.RFC3339), err)
 		}
-		out = append(out, p)
+		if err := fn(p); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("postmortems updated since %s: %w", since.Format(time.RFC3339), err)
+	}
+	return nil
 }
