@@ -185,61 +185,44 @@ func benchScale(b *testing.B, added int) {
 			b.ReportMetric(reps[i].Hit1, s.prefix+"-hit@1")
 			b.ReportMetric(reps[i].Hit3, s.prefix+"-hit@3")
 			b.ReportMetric(reps[i].MRR, s.prefix+"-MRR")
-			b.ReportMetric(classHit3(b, x, evals[i]), s.prefix+"-class-hit@3")
+			classHit3, teamClass1 := classHits(b, x, evals[i])
+			b.ReportMetric(classHit3, s.prefix+"-class-hit@3")
 			if added > 0 {
-				b.ReportMetric(teamClassHit1(b, x, evals[i]), s.prefix+"-team-class@1")
+				b.ReportMetric(teamClass1, s.prefix+"-team-class@1")
 			}
 		}
 	})
 }
 
-// classHit3 is hit@3 counting a team postmortem of the same failure class as a wanted story as a
-// hit too: it tells a distractor that pushed the catalog story down from one that is simply
-// wrong.
-func classHit3(b *testing.B, x *knowledge.Index, set *knowledge.EvalSet) float64 {
-	hits, scored := 0, 0
+// classHits reports, over the cases that want a story, class-hit@3: hit@3 counting a team
+// postmortem of a wanted story's failure class as a hit too, which tells a distractor that
+// pushed the catalog story down from one that is simply wrong; and team-class@1: the share of
+// cases whose first team postmortem is of that class, how good the team's list is.
+func classHits(b *testing.B, x *knowledge.Index, set *knowledge.EvalSet) (classHit3, teamClass1 float64) {
+	hits, teamHits, scored := 0, 0, 0
 	for _, c := range set.Cases {
 		if len(c.Want) == 0 {
 			continue
 		}
 		scored++
 		classes := wantedClasses(b, x, c)
-		for _, r := range topResults(b, x, set, c, 3) {
-			if slices.Contains(c.Want, r.Story.ID) || r.Story.Team() && slices.ContainsFunc(r.Story.Classes, func(cl string) bool { return classes[cl] }) {
-				hits++
-				break
-			}
+		ofClass := func(r knowledge.Result) bool {
+			return slices.ContainsFunc(r.Story.Classes, func(cl string) bool { return classes[cl] })
+		}
+		res := topResults(b, x, set, c, 3)
+		if slices.ContainsFunc(res, func(r knowledge.Result) bool {
+			return slices.Contains(c.Want, r.Story.ID) || r.Story.Team() && ofClass(r)
+		}) {
+			hits++
+		}
+		if i := slices.IndexFunc(res, func(r knowledge.Result) bool { return r.Story.Team() }); i >= 0 && ofClass(res[i]) {
+			teamHits++
 		}
 	}
 	if scored == 0 {
-		return 0
+		return 0, 0
 	}
-	return float64(hits) / float64(scored)
-}
-
-// teamClassHit1 is the share of cases whose first team postmortem shown is of a wanted story's
-// failure class: how good the team's list is, next to the catalog's hit@k.
-func teamClassHit1(b *testing.B, x *knowledge.Index, set *knowledge.EvalSet) float64 {
-	hits, scored := 0, 0
-	for _, c := range set.Cases {
-		if len(c.Want) == 0 {
-			continue
-		}
-		scored++
-		classes := wantedClasses(b, x, c)
-		for _, r := range topResults(b, x, set, c, 3) {
-			if r.Story.Team() {
-				if slices.ContainsFunc(r.Story.Classes, func(cl string) bool { return classes[cl] }) {
-					hits++
-				}
-				break
-			}
-		}
-	}
-	if scored == 0 {
-		return 0
-	}
-	return float64(hits) / float64(scored)
+	return float64(hits) / float64(scored), float64(teamHits) / float64(scored)
 }
 
 // wantedClasses are the failure classes of the stories a case wants.
