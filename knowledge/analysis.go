@@ -87,7 +87,6 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	doc.AddFieldMappingsAt(learnedField, text(true))
 	doc.AddFieldMappingsAt("alertnames", kw)
 	doc.AddFieldMappingsAt("classes", kw)
-	doc.AddFieldMappingsAt("kind", kw)
 	doc.AddFieldMappingsAt(storyField, stored)
 	m.DefaultMapping = doc
 	return m, nil

@@ -39,21 +39,6 @@ type Index struct {
 	rejected   map[string][]map[string]bool // story ID -> analyzed messages it was marked not relevant for
 }
 
-// indexDoc is what bleve sees of a story. Symptoms, errors, alert and metric names go in
-// "signals", kept apart from the prose so that queries can weigh what responders see above
-// how the story was later explained.
-type indexDoc struct {
-	Title      string   `json:"title"`
-	Signals    string   `json:"signals"`
-	Prose      string   `json:"prose"`
-	Components string   `json:"components"`
-	Learned    string   `json:"learned,omitempty"`
-	Alertnames []string `json:"alertnames"`
-	Classes    []string `json:"classes"`
-	Kind       string   `json:"kind"`
-	Story      string   `json:"story,omitempty"` // a team story as JSON; the catalog's live in memory
-}
-
 // NewIndex builds an in-memory index over every story of cat; stories added later stay in
 // memory too. OpenIndex keeps them on disk.
 func NewIndex(cat *Catalog) (*Index, error) {
@@ -169,28 +154,6 @@ func (x *Index) teamShard() (team *shard, done func(), err error) {
 
 // Catalog returns the catalog the index was built from.
 func (x *Index) Catalog() *Catalog { return x.cat }
-
-func storyDoc(s *Story) indexDoc {
-	signals := make([]string, 0, len(s.Symptoms)+len(s.Errors)+len(s.Alerts)+len(s.Metrics))
-	signals = append(signals, s.Symptoms...)
-	signals = append(signals, s.Errors...)
-	signals = append(signals, s.Alerts...)
-	signals = append(signals, s.Metrics...)
-	prose := strings.Join(append([]string{s.Summary, s.Cause, s.Impact, s.Fix}, s.Lessons...), "\n")
-	names := make([]string, len(s.Alerts))
-	for i, a := range s.Alerts {
-		names[i] = strings.ToLower(a)
-	}
-	return indexDoc{
-		Title:      withCompoundParts(s.Title),
-		Signals:    withCompoundParts(strings.Join(signals, "\n")),
-		Prose:      withCompoundParts(prose),
-		Components: withCompoundParts(strings.Join(s.Components, "\n")),
-		Alertnames: names,
-		Classes:    s.Classes,
-		Kind:       "story",
-	}
-}
 
 // noteAlerts remembers s's alert names, so that one pasted into a message counts exactly.
 func (x *Index) noteAlerts(s *Story) {

@@ -28,7 +28,7 @@ const (
 	markKey   = "tacoma.mark"
 	schemaKey = "tacoma.schema"
 	// layoutVersion changes with anything an index holds that the mapping does not describe:
-	// how documents are built (document.go, storyDoc), the stored Story's JSON, how compound
+	// how documents are built (document.go), the stored Story's JSON, how compound
 	// words are split. An index of another version is rebuilt.
 	layoutVersion = "1"
 )
