@@ -201,17 +201,6 @@ func (x *Index) match(ctx context.Context, r request, limit int) ([]Result, erro
 		return nil, err
 	}
 	defer catSt.close()
-	if n, err := team.count(); err != nil || n == 0 {
-		if err != nil {
-			return nil, fmt.Errorf("the team's postmortems: %w", err)
-		}
-		return x.searchShard(ctx, x.catalog, p, catSt, weights{catSt}, limit)
-	}
-	teamSt, err := team.stats(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer teamSt.close()
 	// The catalog's results read exactly as without a team history: its evidence floor was
 	// measured there. The team's weigh words over both, so that five postmortems still get
 	// meaningful weights.
@@ -219,6 +208,17 @@ func (x *Index) match(ctx context.Context, r request, limit int) ([]Result, erro
 	if err != nil {
 		return nil, err
 	}
+	if n, err := team.count(); err != nil || n == 0 {
+		if err != nil {
+			return nil, fmt.Errorf("the team's postmortems: %w", err)
+		}
+		return out, nil
+	}
+	teamSt, err := team.stats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer teamSt.close()
 	more, err := x.searchTeam(ctx, team, p, teamSt, weights{catSt, teamSt}, min(limit, MaxTeamResults))
 	if err != nil {
 		return nil, err
